@@ -1,0 +1,140 @@
+//! What an import adapter hands to the store: plain data, already checked, with the
+//! warnings found on the way. The store never sees a file, and the adapters never see
+//! the database.
+
+use super::codes::SessionCounts;
+use super::marks::Mark;
+use super::pupil::{PupilDetails, Upn};
+use std::fmt;
+
+/// The shape of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// One row per pupil with session totals.
+    Summary,
+    /// One row per pupil, date and session with the mark.
+    MarksLong,
+    /// One row per pupil and date with the AM and PM marks.
+    MarksWide,
+    /// One row per pupil with names and characteristics.
+    Details,
+}
+
+impl Layout {
+    /// The name used in the database, the CLI and reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Summary => "summary",
+            Layout::MarksLong => "marks_long",
+            Layout::MarksWide => "marks_wide",
+            Layout::Details => "details",
+        }
+    }
+
+    /// Reads a layout name as printed by [`Layout::as_str`] (also `long`, `wide`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Layout> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "summary" => Some(Layout::Summary),
+            "marks_long" | "long" => Some(Layout::MarksLong),
+            "marks_wide" | "wide" => Some(Layout::MarksWide),
+            "details" | "pupil_details" => Some(Layout::Details),
+            _ => None,
+        }
+    }
+
+    /// Whether the layout carries session marks.
+    #[must_use]
+    pub fn has_marks(self) -> bool {
+        matches!(self, Layout::MarksLong | Layout::MarksWide)
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A problem that did not stop the import, for the import report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// The line in the file (1-based, the header is line 1), if it is about one line.
+    pub line: Option<usize>,
+    /// The column, if it is about one column.
+    pub field: Option<String>,
+    /// What was found and what was done about it.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}, ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// One pupil's row of a summary export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// The line in the file.
+    pub line: usize,
+    /// The pupil.
+    pub upn: Upn,
+    /// The totals; `no_mark` holds possible sessions not accounted for by attendance
+    /// and absence.
+    pub counts: SessionCounts,
+}
+
+/// One pupil's marks from a marks export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PupilMarks {
+    /// The pupil.
+    pub upn: Upn,
+    /// The first line the pupil appears on.
+    pub first_line: usize,
+    /// The marks, in file order.
+    pub marks: Vec<Mark>,
+}
+
+/// What a file held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchContent {
+    /// Session totals per pupil.
+    Summary(Vec<SummaryRow>),
+    /// Session marks per pupil.
+    Marks(Vec<PupilMarks>),
+    /// Only pupil details.
+    Details,
+}
+
+/// One checked file, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportBatch {
+    /// The file's name (no directories).
+    pub file_name: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// The layout the file was read as.
+    pub layout: Layout,
+    /// What the file said about each pupil, with the line it was first seen on.
+    pub pupils: Vec<(Upn, PupilDetails, usize)>,
+    /// The attendance content.
+    pub content: BatchContent,
+    /// Rows read (not counting the header).
+    pub rows: usize,
+    /// Problems that did not stop the import.
+    pub warnings: Vec<Warning>,
+}

@@ -1,0 +1,792 @@
+//! Import adapters: school MIS exports (CSV or XLSX) read into checked
+//! [`ImportBatch`]es. Nothing here touches the database: a file either becomes a whole
+//! batch or an [`ImportError`] naming the file, line and field.
+//!
+//! Four layouts are understood (see [`Layout`]): pupil summaries, session marks in
+//! long form (one row per session) or wide form (AM and PM marks side by side), and
+//! pupil details. Any layout may also carry pupil details, which are joined by UPN.
+
+pub mod columns;
+mod table;
+mod values;
+
+pub use columns::{ColumnMapping, Columns, Field};
+
+use crate::domain::codes::UnknownCode;
+use crate::domain::pupil::parse_yes_no;
+use crate::domain::{
+    BatchContent, Code, ImportBatch, Layout, Mark, PupilDetails, PupilMarks, SenStatus, Session,
+    SessionCounts, Sex, SummaryRow, Upn, Warning, YearGroup,
+};
+use chrono::NaiveDate;
+use columns::DETAIL_FIELDS;
+use csv::StringRecord;
+use sha2::Digest as _;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+use table::Table;
+
+/// How many rows at the top of a file may come before the header row (report titles
+/// and blank lines that some MIS exports add).
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// A file that could not be imported. Nothing from the file is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ImportError {
+    /// The file's name.
+    pub file: String,
+    /// The line (1-based; a spreadsheet's row number), when the problem is on one line.
+    pub line: Option<usize>,
+    /// The column as headed in the file, when the problem is in one column.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field {field}")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+impl ImportError {
+    pub(crate) fn whole(file: &str, problem: Problem) -> Self {
+        ImportError {
+            file: file.to_owned(),
+            line: None,
+            field: None,
+            problem,
+        }
+    }
+
+    pub(crate) fn at(file: &str, line: usize, field: Option<String>, problem: Problem) -> Self {
+        ImportError {
+            file: file.to_owned(),
+            line: Some(line),
+            field,
+            problem,
+        }
+    }
+}
+
+/// What is wrong with a file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// The file could not be read from disk.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    /// The file is empty.
+    #[error("the file is empty")]
+    Empty,
+    /// The header row was found but no pupil rows follow it.
+    #[error("no pupil rows after the header")]
+    NoRows,
+    /// The bytes are not text in a supported encoding.
+    #[error("unreadable text, {0}")]
+    Encoding(String),
+    /// The CSV structure is broken (e.g. an unclosed quote).
+    #[error("broken CSV: {0}")]
+    Csv(String),
+    /// The workbook could not be opened.
+    #[error("not a readable spreadsheet: {0}")]
+    Spreadsheet(String),
+    /// The header row lacks columns the layout needs.
+    #[error("missing column{} {} for the {layout} layout (headers found: {found})", if .missing.len() == 1 { "" } else { "s" }, .missing.join(", "))]
+    MissingColumns {
+        /// The layout the file looked closest to (or was told to be).
+        layout: Layout,
+        /// The documented names of the missing columns.
+        missing: Vec<String>,
+        /// The headers the file has.
+        found: String,
+    },
+    /// A cell is empty where a value is required.
+    #[error("a value is required")]
+    MissingValue,
+    /// An attendance code that is neither current nor legacy.
+    #[error(transparent)]
+    UnknownCode(#[from] UnknownCode),
+    /// A date in no supported format.
+    #[error("{0:?} is not a date (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)")]
+    BadDate(String),
+    /// A session that is neither AM nor PM.
+    #[error("{0:?} is not a session (use AM or PM)")]
+    BadSession(String),
+    /// A count that is not a whole number of sessions.
+    #[error("{0:?} is not a whole number of sessions")]
+    BadNumber(String),
+    /// A value that does not fit the column.
+    #[error("{value:?} is not {expected}")]
+    BadValue {
+        /// The cell.
+        value: String,
+        /// What the column takes.
+        expected: &'static str,
+    },
+    /// A malformed UPN.
+    #[error("not a UPN (a letter, 11 digits, then a digit or letter)")]
+    BadUpn,
+    /// The same pupil appears twice where one row per pupil is expected.
+    #[error("the same UPN is already on line {0}")]
+    DuplicatePupil(usize),
+    /// Two different marks for one pupil, date and session.
+    #[error(
+        "mark {new} conflicts with mark {old} on line {first_line} for the same pupil, date and session"
+    )]
+    ConflictingMark {
+        /// The earlier mark.
+        old: String,
+        /// This line's mark.
+        new: String,
+        /// Where the earlier mark is.
+        first_line: usize,
+    },
+    /// Attendance and absence add up to more than the possible sessions.
+    #[error(
+        "attendance {attendance} + authorised {authorised} + unauthorised {unauthorised} = {total}, more than the {possible} possible sessions"
+    )]
+    TotalsExceedPossible {
+        /// Attendance sessions.
+        attendance: u32,
+        /// Authorised absence sessions.
+        authorised: u32,
+        /// Unauthorised absence sessions.
+        unauthorised: u32,
+        /// Their sum.
+        total: u32,
+        /// Possible sessions.
+        possible: u32,
+    },
+}
+
+/// Reads and checks one file.
+///
+/// # Errors
+/// [`ImportError`] naming the file, line and field of the first problem found.
+pub fn read_file(path: &Path, mapping: &ColumnMapping) -> Result<ImportBatch, ImportError> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let bytes =
+        std::fs::read(path).map_err(|e| ImportError::whole(&name, Problem::Io(e.to_string())))?;
+    read_bytes(&name, bytes, mapping)
+}
+
+/// Reads and checks a file's bytes; `file_name` is used in messages and records.
+///
+/// # Errors
+/// [`ImportError`] naming the file, line and field of the first problem found.
+pub fn read_bytes(
+    file_name: &str,
+    bytes: Vec<u8>,
+    mapping: &ColumnMapping,
+) -> Result<ImportBatch, ImportError> {
+    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    let table = Table::from_bytes(file_name, bytes)?;
+    let mut reader: Option<Reader<'_>> = None;
+    let mut first_headers: Option<(usize, StringRecord)> = None;
+    let mut seen = 0usize;
+    table.for_each(file_name, |line, record| {
+        if let Some(r) = reader.as_mut() {
+            r.row(line, record)?;
+            return Ok(true);
+        }
+        if is_blank(record) {
+            return Ok(true);
+        }
+        seen += 1;
+        let headers: Vec<String> = record.iter().map(str::to_owned).collect();
+        let cols = Columns::match_headers(&headers, mapping);
+        let layout = mapping.layout.or_else(|| cols.detect());
+        if let Some(layout) = layout
+            && cols.missing_for(layout).is_empty()
+        {
+            reader = Some(Reader::new(file_name, cols, layout));
+            return Ok(true);
+        }
+        if first_headers.is_none() {
+            first_headers = Some((line, record.clone()));
+        }
+        if seen >= HEADER_SEARCH_ROWS || mapping.layout.is_some() {
+            return Err(header_error(file_name, first_headers.take(), mapping));
+        }
+        Ok(true)
+    })?;
+    let Some(reader) = reader else {
+        return Err(header_error(file_name, first_headers, mapping));
+    };
+    reader.finish(sha256)
+}
+
+fn header_error(
+    file: &str,
+    first: Option<(usize, StringRecord)>,
+    mapping: &ColumnMapping,
+) -> ImportError {
+    let Some((line, record)) = first else {
+        return ImportError::whole(file, Problem::Empty);
+    };
+    let headers: Vec<String> = record.iter().map(str::to_owned).collect();
+    let cols = Columns::match_headers(&headers, mapping);
+    let layout = mapping.layout.unwrap_or_else(|| cols.closest());
+    let missing: Vec<String> = cols
+        .missing_for(layout)
+        .iter()
+        .map(|f| f.label().to_owned())
+        .collect();
+    let found = headers
+        .iter()
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let field = missing.first().cloned();
+    ImportError::at(
+        file,
+        line,
+        field,
+        Problem::MissingColumns {
+            layout,
+            missing,
+            found,
+        },
+    )
+}
+
+fn is_blank(record: &StringRecord) -> bool {
+    record.iter().all(|c| c.trim().is_empty())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A warning that may happen on many lines, reported once with a count.
+#[derive(Default)]
+struct Tally {
+    count: usize,
+    first_line: usize,
+}
+
+impl Tally {
+    fn add(&mut self, line: usize) {
+        if self.count == 0 {
+            self.first_line = line;
+        }
+        self.count += 1;
+    }
+}
+
+/// Walks a file's rows once its header is known.
+struct Reader<'a> {
+    file: &'a str,
+    cols: Columns,
+    layout: Layout,
+    pupils: Vec<(Upn, PupilDetails, usize)>,
+    index: HashMap<Upn, usize>,
+    last_upn: (String, usize),
+    summary: Vec<SummaryRow>,
+    marks: Vec<Vec<(Mark, usize)>>,
+    dates: HashMap<String, NaiveDate>,
+    codes: HashMap<String, Code>,
+    rows: usize,
+    legacy: BTreeMap<Code, Tally>,
+    no_mark: Tally,
+    short_totals: Tally,
+    check_letter: Tally,
+    no_upn: Tally,
+    unknown_sex: Tally,
+}
+
+impl<'a> Reader<'a> {
+    fn new(file: &'a str, cols: Columns, layout: Layout) -> Self {
+        Reader {
+            file,
+            cols,
+            layout,
+            pupils: Vec::new(),
+            index: HashMap::new(),
+            last_upn: (String::new(), 0),
+            summary: Vec::new(),
+            marks: Vec::new(),
+            dates: HashMap::new(),
+            codes: HashMap::new(),
+            rows: 0,
+            legacy: BTreeMap::new(),
+            no_mark: Tally::default(),
+            short_totals: Tally::default(),
+            check_letter: Tally::default(),
+            no_upn: Tally::default(),
+            unknown_sex: Tally::default(),
+        }
+    }
+
+    fn err(&self, line: usize, field: Field, problem: Problem) -> ImportError {
+        ImportError::at(self.file, line, Some(self.cols.header(field)), problem)
+    }
+
+    fn cell<'r>(&self, record: &'r StringRecord, field: Field) -> Option<&'r str> {
+        self.cols
+            .get(field)
+            .map(|i| record.get(i).unwrap_or("").trim())
+    }
+
+    fn required<'r>(
+        &self,
+        line: usize,
+        record: &'r StringRecord,
+        field: Field,
+    ) -> Result<&'r str, ImportError> {
+        match self.cell(record, field) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(self.err(line, field, Problem::MissingValue)),
+        }
+    }
+
+    fn row(&mut self, line: usize, record: &StringRecord) -> Result<(), ImportError> {
+        if is_blank(record) {
+            return Ok(());
+        }
+        self.rows += 1;
+        let upn_cell = self.cell(record, Field::Upn).unwrap_or("");
+        if upn_cell.is_empty() {
+            self.no_upn.add(line);
+            return Ok(());
+        }
+        let pupil = self.pupil(line, upn_cell, record)?;
+        match self.layout {
+            Layout::Details => Ok(()),
+            Layout::Summary => self.summary_row(line, record, pupil),
+            Layout::MarksLong => {
+                let date = self.date(line, record, Field::Date)?;
+                let session_cell = self.required(line, record, Field::Session)?;
+                let session = Session::parse(session_cell).ok_or_else(|| {
+                    self.err(
+                        line,
+                        Field::Session,
+                        Problem::BadSession(session_cell.to_owned()),
+                    )
+                })?;
+                let code = self.code(line, record, Field::Mark)?;
+                self.push_mark(
+                    pupil,
+                    Mark {
+                        date,
+                        session,
+                        code,
+                    },
+                    line,
+                );
+                Ok(())
+            }
+            Layout::MarksWide => {
+                let date = self.date(line, record, Field::Date)?;
+                let am = self.code(line, record, Field::AmMark)?;
+                let pm = self.code(line, record, Field::PmMark)?;
+                self.push_mark(
+                    pupil,
+                    Mark {
+                        date,
+                        session: Session::Am,
+                        code: am,
+                    },
+                    line,
+                );
+                self.push_mark(
+                    pupil,
+                    Mark {
+                        date,
+                        session: Session::Pm,
+                        code: pm,
+                    },
+                    line,
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Finds or adds the pupil on this row. Summary and details files hold one row per
+    /// pupil, so a repeat is an error there.
+    fn pupil(
+        &mut self,
+        line: usize,
+        upn_cell: &str,
+        record: &StringRecord,
+    ) -> Result<usize, ImportError> {
+        if self.layout.has_marks() && self.last_upn.0 == upn_cell && !self.pupils.is_empty() {
+            return Ok(self.last_upn.1);
+        }
+        let upn = Upn::parse(upn_cell).map_err(|_| self.err(line, Field::Upn, Problem::BadUpn))?;
+        if let Some(&i) = self.index.get(&upn) {
+            if !self.layout.has_marks() {
+                let first = self.pupils.get(i).map_or(0, |p| p.2);
+                return Err(self.err(line, Field::Upn, Problem::DuplicatePupil(first)));
+            }
+            self.last_upn = (upn_cell.to_owned(), i);
+            return Ok(i);
+        }
+        if !upn.check_letter_ok() {
+            self.check_letter.add(line);
+        }
+        let details = self.details(line, record)?;
+        let i = self.pupils.len();
+        self.index.insert(upn.clone(), i);
+        self.pupils.push((upn, details, line));
+        self.marks.push(Vec::new());
+        self.last_upn = (upn_cell.to_owned(), i);
+        Ok(i)
+    }
+
+    fn details(&mut self, line: usize, record: &StringRecord) -> Result<PupilDetails, ImportError> {
+        let mut d = PupilDetails::default();
+        for field in DETAIL_FIELDS {
+            let Some(value) = self.cell(record, field) else {
+                continue;
+            };
+            let text = || (!value.is_empty()).then(|| value.to_owned());
+            let bad = |expected| {
+                self.err(
+                    line,
+                    field,
+                    Problem::BadValue {
+                        value: value.to_owned(),
+                        expected,
+                    },
+                )
+            };
+            match field {
+                Field::Forename => d.forename = text(),
+                Field::Surname => d.surname = text(),
+                Field::RegGroup => d.reg_group = text(),
+                Field::Ethnicity => d.ethnicity = text(),
+                Field::YearGroup if !value.is_empty() => {
+                    d.year_group = Some(
+                        YearGroup::parse(value)
+                            .map_err(|_| bad("a year group (7, Y7, Year 7, R, N1)"))?,
+                    );
+                }
+                Field::Sex => {
+                    d.sex = Sex::parse(value);
+                    if d.sex.is_none() && !value.is_empty() {
+                        self.unknown_sex.add(line);
+                    }
+                }
+                Field::DateOfBirth if !value.is_empty() => {
+                    d.date_of_birth = Some(values::parse_date(value).ok_or_else(|| {
+                        self.err(line, field, Problem::BadDate(value.to_owned()))
+                    })?);
+                }
+                Field::Sen => {
+                    d.sen = Some(
+                        SenStatus::parse(value).ok_or_else(|| bad("an SEN status (N, K or E)"))?,
+                    )
+                }
+                Field::Fsm | Field::Eal | Field::LookedAfter | Field::ChildInNeed => {
+                    let yes = parse_yes_no(value).ok_or_else(|| bad("Y or N"))?;
+                    match field {
+                        Field::Fsm => d.fsm = Some(yes),
+                        Field::Eal => d.eal = Some(yes),
+                        Field::LookedAfter => d.looked_after = Some(yes),
+                        _ => d.child_in_need = Some(yes),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(d)
+    }
+
+    fn count(
+        &self,
+        line: usize,
+        record: &StringRecord,
+        field: Field,
+    ) -> Result<Option<u32>, ImportError> {
+        let Some(value) = self.cell(record, field) else {
+            return Ok(None);
+        };
+        values::parse_count(value)
+            .map_err(|()| self.err(line, field, Problem::BadNumber(value.to_owned())))
+    }
+
+    fn required_count(
+        &self,
+        line: usize,
+        record: &StringRecord,
+        field: Field,
+    ) -> Result<u32, ImportError> {
+        self.count(line, record, field)?
+            .ok_or_else(|| self.err(line, field, Problem::MissingValue))
+    }
+
+    fn summary_row(
+        &mut self,
+        line: usize,
+        record: &StringRecord,
+        pupil: usize,
+    ) -> Result<(), ImportError> {
+        let possible = self.required_count(line, record, Field::Possible)?;
+        let present = self.required_count(line, record, Field::Attendance)?;
+        let approved = self.count(line, record, Field::Approved)?.unwrap_or(0);
+        let authorised = self.required_count(line, record, Field::Authorised)?;
+        let unauthorised = self.required_count(line, record, Field::Unauthorised)?;
+        let late_before_close = self
+            .count(line, record, Field::LateBeforeClose)?
+            .unwrap_or(0);
+        let late_after_close = self
+            .count(line, record, Field::LateAfterClose)?
+            .unwrap_or(0);
+        let attendance = present.saturating_add(approved);
+        let total = attendance
+            .saturating_add(authorised)
+            .saturating_add(unauthorised);
+        if total > possible {
+            return Err(self.err(
+                line,
+                Field::Possible,
+                Problem::TotalsExceedPossible {
+                    attendance,
+                    authorised,
+                    unauthorised,
+                    total,
+                    possible,
+                },
+            ));
+        }
+        if total < possible {
+            self.short_totals.add(line);
+        }
+        let upn = self
+            .pupils
+            .get(pupil)
+            .map(|p| p.0.clone())
+            .ok_or_else(|| self.err(line, Field::Upn, Problem::BadUpn))?;
+        let counts = SessionCounts {
+            possible,
+            present,
+            approved,
+            authorised,
+            unauthorised,
+            no_mark: possible - total,
+            late_before_close,
+            late_after_close,
+        };
+        self.summary.push(SummaryRow { line, upn, counts });
+        Ok(())
+    }
+
+    fn date(
+        &mut self,
+        line: usize,
+        record: &StringRecord,
+        field: Field,
+    ) -> Result<NaiveDate, ImportError> {
+        let value = self.required(line, record, field)?;
+        if let Some(d) = self.dates.get(value) {
+            return Ok(*d);
+        }
+        let d = values::parse_date(value)
+            .ok_or_else(|| self.err(line, field, Problem::BadDate(value.to_owned())))?;
+        self.dates.insert(value.to_owned(), d);
+        Ok(d)
+    }
+
+    fn code(
+        &mut self,
+        line: usize,
+        record: &StringRecord,
+        field: Field,
+    ) -> Result<Code, ImportError> {
+        let value = self.cell(record, field).unwrap_or("");
+        let code = match self.codes.get(value) {
+            Some(c) => *c,
+            None => {
+                let c = Code::parse(value)
+                    .map_err(|e| self.err(line, field, Problem::UnknownCode(e)))?;
+                self.codes.insert(value.to_owned(), c);
+                c
+            }
+        };
+        if code.is_legacy() {
+            self.legacy.entry(code).or_default().add(line);
+        }
+        if code == Code::NO_MARK {
+            self.no_mark.add(line);
+        }
+        Ok(code)
+    }
+
+    fn push_mark(&mut self, pupil: usize, mark: Mark, line: usize) {
+        if let Some(marks) = self.marks.get_mut(pupil) {
+            marks.push((mark, line));
+        }
+    }
+
+    fn finish(mut self, sha256: String) -> Result<ImportBatch, ImportError> {
+        if self.pupils.is_empty() {
+            return Err(ImportError::whole(self.file, Problem::NoRows));
+        }
+        let mut warnings = self.warnings();
+        let content = match self.layout {
+            Layout::Details => BatchContent::Details,
+            Layout::Summary => BatchContent::Summary(std::mem::take(&mut self.summary)),
+            Layout::MarksLong | Layout::MarksWide => {
+                let mark_field = if self.layout == Layout::MarksLong {
+                    Field::Mark
+                } else {
+                    Field::AmMark
+                };
+                let mut repeated = Tally::default();
+                let mut all = Vec::with_capacity(self.pupils.len());
+                for ((upn, _, first_line), mut marks) in
+                    self.pupils.iter().zip(std::mem::take(&mut self.marks))
+                {
+                    marks.sort_by_key(|(m, line)| (m.date, m.session, *line));
+                    let mut kept: Vec<Mark> = Vec::with_capacity(marks.len());
+                    let mut prev: Option<(Mark, usize)> = None;
+                    for (m, line) in marks {
+                        if let Some((p, first)) = prev
+                            && p.date == m.date
+                            && p.session == m.session
+                        {
+                            if p.code != m.code {
+                                return Err(self.err(
+                                    line,
+                                    mark_field,
+                                    Problem::ConflictingMark {
+                                        old: p.code.to_string(),
+                                        new: m.code.to_string(),
+                                        first_line: first,
+                                    },
+                                ));
+                            }
+                            repeated.add(line);
+                            continue;
+                        }
+                        kept.push(m);
+                        prev = Some((m, line));
+                    }
+                    all.push(PupilMarks {
+                        upn: upn.clone(),
+                        first_line: *first_line,
+                        marks: kept,
+                    });
+                }
+                if repeated.count > 0 {
+                    warnings.push(Warning {
+                        line: Some(repeated.first_line),
+                        field: None,
+                        message: format!(
+                            "{} repeated marks (same pupil, date, session and code) counted once",
+                            repeated.count
+                        ),
+                    });
+                }
+                BatchContent::Marks(all)
+            }
+        };
+        Ok(ImportBatch {
+            file_name: self.file.to_owned(),
+            sha256,
+            layout: self.layout,
+            pupils: self.pupils,
+            content,
+            rows: self.rows,
+            warnings,
+        })
+    }
+
+    fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        let mut tally = |t: &Tally, field: Option<String>, message: String| {
+            if t.count > 0 {
+                out.push(Warning {
+                    line: Some(t.first_line),
+                    field,
+                    message,
+                });
+            }
+        };
+        for (code, t) in &self.legacy {
+            let info = code.info();
+            tally(
+                t,
+                None,
+                format!(
+                    "pre-2024 code {} ({}) counted as {}: {} mark{}",
+                    code,
+                    info.meaning,
+                    info.category.describe(),
+                    t.count,
+                    plural(t.count)
+                ),
+            );
+        }
+        tally(
+            &self.no_mark,
+            None,
+            format!(
+                "{} session{} with no mark recorded, counted as possible, not as absence",
+                self.no_mark.count,
+                plural(self.no_mark.count)
+            ),
+        );
+        tally(
+            &self.short_totals,
+            Some(self.cols.header(Field::Possible)),
+            format!(
+                "{} pupil{} with attendance and absence below possible sessions; the difference is counted as no mark recorded",
+                self.short_totals.count,
+                plural(self.short_totals.count)
+            ),
+        );
+        tally(
+            &self.check_letter,
+            Some(self.cols.header(Field::Upn)),
+            format!(
+                "{} UPN{} with a wrong check letter",
+                self.check_letter.count,
+                plural(self.check_letter.count)
+            ),
+        );
+        tally(
+            &self.no_upn,
+            Some(self.cols.header(Field::Upn)),
+            format!(
+                "{} row{} without a UPN skipped",
+                self.no_upn.count,
+                plural(self.no_upn.count)
+            ),
+        );
+        tally(
+            &self.unknown_sex,
+            Some(self.cols.header(Field::Sex)),
+            format!(
+                "{} pupil{} with an unrecognised sex, left blank",
+                self.unknown_sex.count,
+                plural(self.unknown_sex.count)
+            ),
+        );
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

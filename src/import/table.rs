@@ -1,0 +1,255 @@
+//! Turning a file's bytes into rows of text cells: CSV in UTF-8 (with or without BOM),
+//! UTF-16 with BOM or Windows-1252, comma, tab or semicolon separated; or the first
+//! sheet of an XLSX/XLS/ODS workbook.
+
+use super::{ImportError, Problem};
+use calamine::{Data, Reader as _};
+use chrono::NaiveDate;
+use csv::StringRecord;
+use std::io::Cursor;
+
+/// The rows of a file, ready to be walked.
+pub(crate) enum Table {
+    /// Decoded CSV text and its delimiter.
+    Csv { text: String, delimiter: u8 },
+    /// A worksheet's cells as text, with their 1-based row numbers.
+    Sheet(Vec<(usize, StringRecord)>),
+}
+
+impl Table {
+    /// Reads bytes as a spreadsheet (by signature) or as delimited text.
+    pub(crate) fn from_bytes(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+        if bytes.is_empty() {
+            return Err(ImportError::whole(file, Problem::Empty));
+        }
+        let zip = bytes.starts_with(b"PK\x03\x04");
+        let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+        if zip || ole {
+            return read_sheet(file, bytes);
+        }
+        let text = decode(file, bytes)?;
+        let delimiter = sniff_delimiter(&text);
+        Ok(Table::Csv { text, delimiter })
+    }
+
+    /// Calls `f` with each record and its line number, until it returns `false`.
+    pub(crate) fn for_each(
+        &self,
+        file: &str,
+        mut f: impl FnMut(usize, &StringRecord) -> Result<bool, ImportError>,
+    ) -> Result<(), ImportError> {
+        match self {
+            Table::Csv { text, delimiter } => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(*delimiter)
+                    .from_reader(text.as_bytes());
+                let mut record = StringRecord::new();
+                loop {
+                    let line = usize::try_from(reader.position().line()).unwrap_or(0);
+                    match reader.read_record(&mut record) {
+                        Ok(true) => {}
+                        Ok(false) => return Ok(()),
+                        Err(e) => {
+                            let at = e
+                                .position()
+                                .map_or(line, |p| usize::try_from(p.line()).unwrap_or(0));
+                            return Err(ImportError::at(
+                                file,
+                                at,
+                                None,
+                                Problem::Csv(e.to_string()),
+                            ));
+                        }
+                    }
+                    let line = record
+                        .position()
+                        .map_or(line, |p| usize::try_from(p.line()).unwrap_or(0));
+                    if !f(line, &record)? {
+                        return Ok(());
+                    }
+                }
+            }
+            Table::Sheet(rows) => {
+                for (line, record) in rows {
+                    if !f(*line, record)? {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Decodes text: a UTF-8 BOM is dropped, UTF-16 with a BOM is decoded, valid UTF-8 is
+/// taken as it is, and anything else is read as Windows-1252 (what Excel on Windows
+/// writes for "CSV"). Bytes that make no sense as text in any of these are refused.
+fn decode(file: &str, bytes: Vec<u8>) -> Result<String, ImportError> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(&bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors {
+            return Err(ImportError::whole(
+                file,
+                Problem::Encoding(format!("invalid {} text", encoding.name())),
+            ));
+        }
+        return check_text(file, text.into_owned());
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+            text.into_owned()
+        }
+    };
+    check_text(file, text)
+}
+
+/// Refuses text with control characters (NUL bytes from UTF-16 without a BOM, binary
+/// files, undefined Windows-1252 bytes), naming the line of the first.
+fn check_text(file: &str, text: String) -> Result<String, ImportError> {
+    let bad = text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'));
+    if let Some((at, c)) = bad {
+        let line = text[..at].matches('\n').count() + 1;
+        let what = if c == '\0' {
+            "NUL bytes: is it UTF-16 without a byte-order mark, or not a text file?".to_owned()
+        } else {
+            format!(
+                "control character U+{:04X}: the file is not UTF-8, UTF-16 or Windows-1252 text",
+                u32::from(c)
+            )
+        };
+        return Err(ImportError::at(file, line, None, Problem::Encoding(what)));
+    }
+    Ok(text)
+}
+
+/// Picks the delimiter that appears most often, outside quotes, in the first lines.
+fn sniff_delimiter(text: &str) -> u8 {
+    let sample: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
+    let mut counts = [(b',', 0usize), (b'\t', 0), (b';', 0)];
+    let mut quoted = false;
+    for b in sample.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for (d, n) in &mut counts {
+                if b == *d {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .filter(|(_, n)| *n > 0)
+        .map_or(b',', |(d, _)| *d)
+}
+
+fn read_sheet(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
+    let spreadsheet =
+        |e: &dyn std::fmt::Display| ImportError::whole(file, Problem::Spreadsheet(e.to_string()));
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| spreadsheet(&e))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| {
+            ImportError::whole(
+                file,
+                Problem::Spreadsheet("the workbook has no sheets".into()),
+            )
+        })?
+        .map_err(|e| spreadsheet(&e))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    let mut rows = Vec::with_capacity(range.height());
+    for (i, row) in range.rows().enumerate() {
+        // Keep columns where they are on the sheet, even if the used range starts late.
+        let mut cells: Vec<String> = vec![String::new(); first_col];
+        cells.extend(row.iter().map(cell_text));
+        rows.push((first_row + i + 1, StringRecord::from(cells)));
+    }
+    Ok(Table::Sheet(rows))
+}
+
+/// A cell as the text a CSV export would hold: whole numbers without `.0`, dates as
+/// `yyyy-mm-dd`.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{f:.0}")
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => if *b { "Y" } else { "N" }.to_owned(),
+        Data::DateTime(dt) => excel_date(dt.as_f64()).map_or_else(
+            || dt.as_f64().to_string(),
+            |d| d.format("%Y-%m-%d").to_string(),
+        ),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// An Excel serial date (1900 date system) as a date.
+fn excel_date(serial: f64) -> Option<NaiveDate> {
+    let days = serial.floor();
+    if !(1.0..2_958_466.0).contains(&days) {
+        return None;
+    }
+    // Serial 1 is 1900-01-01, and Excel counts a 29 February 1900 that never was.
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let days = if days < 61.0 { days + 1.0 } else { days };
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "range checked above"
+    )]
+    base.checked_add_days(chrono::Days::new(days as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters_are_sniffed() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3"), b'\t');
+        assert_eq!(sniff_delimiter("a;b;c\n\"1,5\";2;3"), b';');
+    }
+
+    #[test]
+    fn encodings_are_decoded() {
+        assert_eq!(
+            decode("f", b"\xEF\xBB\xBFUPN,Name".to_vec()).unwrap(),
+            "UPN,Name"
+        );
+        assert_eq!(decode("f", b"Z\xF6e".to_vec()).unwrap(), "Zöe");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("UPN".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode("f", utf16).unwrap(), "UPN");
+        let no_bom: Vec<u8> = "UPN\nX".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let err = decode("f", no_bom).unwrap_err();
+        assert!(err.to_string().contains("NUL"), "{err}");
+    }
+
+    #[test]
+    fn excel_serials_are_dates() {
+        assert_eq!(excel_date(45_903.0), NaiveDate::from_ymd_opt(2025, 9, 3));
+        assert_eq!(excel_date(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
+        assert_eq!(excel_date(-5.0), None);
+    }
+}

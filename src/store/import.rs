@@ -1,0 +1,582 @@
+//! Storing an [`ImportBatch`] in one transaction.
+
+use super::{Store, StoreError};
+use crate::domain::{
+    BatchContent, Code, ImportBatch, Layout, MarkStrip, Period, PupilDetails, SessionCounts, Upn,
+    Warning,
+};
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension as _, Transaction, params};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How to store a batch.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The school's name, to set or update.
+    pub school_name: Option<String>,
+    /// The period for the whole file; required for summaries, optional for marks (whose
+    /// dates otherwise give their terms).
+    pub term: Option<Period>,
+    /// Re-import a file already imported (same SHA-256), replacing what it stored.
+    pub replace: bool,
+}
+
+/// What an import stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportOutcome {
+    /// The import's id.
+    pub import_id: i64,
+    /// The file's name.
+    pub file_name: String,
+    /// The layout it was read as.
+    pub layout: Layout,
+    /// The periods it stored attendance for.
+    pub periods: Vec<String>,
+    /// Pupils in the file.
+    pub pupils: usize,
+    /// Rows read.
+    pub rows: usize,
+    /// Session marks stored.
+    pub marks: usize,
+    /// First and last mark dates.
+    pub date_range: Option<(NaiveDate, NaiveDate)>,
+    /// Warnings from reading and storing.
+    pub warnings: Vec<Warning>,
+    /// Whether an earlier import of the same file was replaced.
+    pub replaced: bool,
+}
+
+impl Store {
+    /// Stores a checked batch for the school with `urn`, adding the school if new. All
+    /// or nothing: on error the database is unchanged.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyImported`] for a file imported before (unless
+    /// `options.replace`), [`StoreError::TermRequired`] for a summary without a term,
+    /// [`StoreError::Conflict`] when the file's attendance clashes with stored data of
+    /// the other kind, and SQLite errors.
+    pub fn import_batch(
+        &mut self,
+        urn: &str,
+        batch: &ImportBatch,
+        options: &ImportOptions,
+    ) -> Result<ImportOutcome, StoreError> {
+        let tx = self.conn.transaction()?;
+        let outcome = store_batch(&tx, urn, batch, options)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// The school's periods with attendance data, oldest first.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn periods(&self, school_id: i64) -> Result<Vec<Period>, StoreError> {
+        periods(&self.conn, school_id)
+    }
+}
+
+pub(super) fn periods(
+    conn: &rusqlite::Connection,
+    school_id: i64,
+) -> Result<Vec<Period>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT academic_year, term FROM periods p WHERE school_id = ?1
+         AND EXISTS (SELECT 1 FROM attendance a WHERE a.period_id = p.id)
+         ORDER BY academic_year, term",
+    )?;
+    let rows = stmt.query_map([school_id], |r| {
+        Ok((r.get::<_, i32>(0)?, r.get::<_, u8>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (year, term) = row?;
+        let term = crate::domain::Term::from_number(term)
+            .ok_or_else(|| StoreError::Damaged(format!("term number {term}")))?;
+        out.push(Period::new(year, term));
+    }
+    Ok(out)
+}
+
+pub(super) fn upsert_school(
+    tx: &Transaction<'_>,
+    urn: &str,
+    name: Option<&str>,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO schools (urn, name) VALUES (?1, ?2)
+         ON CONFLICT (urn) DO UPDATE SET name = COALESCE(excluded.name, schools.name)",
+        params![urn, name],
+    )?;
+    Ok(tx.query_row("SELECT id FROM schools WHERE urn = ?1", [urn], |r| r.get(0))?)
+}
+
+fn store_batch(
+    tx: &Transaction<'_>,
+    urn: &str,
+    batch: &ImportBatch,
+    options: &ImportOptions,
+) -> Result<ImportOutcome, StoreError> {
+    let school_id = upsert_school(tx, urn, options.school_name.as_deref())?;
+    let mut warnings = batch.warnings.clone();
+
+    let earlier: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT id, file_name, imported_at FROM imports WHERE school_id = ?1 AND sha256 = ?2",
+            params![school_id, batch.sha256],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let replaced = earlier.is_some();
+    if let Some((id, previous, imported_at)) = earlier {
+        if !options.replace {
+            return Err(StoreError::AlreadyImported {
+                file: batch.file_name.clone(),
+                urn: urn.to_owned(),
+                previous,
+                imported_at,
+            });
+        }
+        delete_import(tx, id)?;
+    }
+    if matches!(batch.content, BatchContent::Summary(_)) && options.term.is_none() {
+        return Err(StoreError::TermRequired {
+            file: batch.file_name.clone(),
+        });
+    }
+
+    let pupil_ids = upsert_pupils(tx, school_id, &batch.pupils)?;
+    let imported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    tx.execute(
+        "INSERT INTO imports (school_id, file_name, sha256, layout, rows, warnings, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, '[]', ?6)",
+        params![
+            school_id,
+            batch.file_name,
+            batch.sha256,
+            batch.layout.as_str(),
+            i64::try_from(batch.rows).unwrap_or(i64::MAX),
+            imported_at
+        ],
+    )?;
+    let import_id = tx.last_insert_rowid();
+
+    let mut outcome = ImportOutcome {
+        import_id,
+        file_name: batch.file_name.clone(),
+        layout: batch.layout,
+        periods: Vec::new(),
+        pupils: batch.pupils.len(),
+        rows: batch.rows,
+        marks: 0,
+        date_range: None,
+        warnings: Vec::new(),
+        replaced,
+    };
+    let mut periods_used: BTreeMap<Period, i64> = BTreeMap::new();
+    match &batch.content {
+        BatchContent::Details => {}
+        BatchContent::Summary(rows) => {
+            let period = options.term.ok_or_else(|| StoreError::TermRequired {
+                file: batch.file_name.clone(),
+            })?;
+            let period_id = period_id(tx, school_id, period)?;
+            periods_used.insert(period, period_id);
+            store_summary(
+                tx,
+                batch,
+                rows,
+                &pupil_ids,
+                period_id,
+                import_id,
+                &mut warnings,
+            )?;
+        }
+        BatchContent::Marks(pupils) => {
+            let mut by_period: BTreeMap<Period, Vec<(i64, MarkStrip, usize)>> = BTreeMap::new();
+            let mut outside = 0usize;
+            for p in pupils {
+                let Some(&pupil_id) = pupil_ids.get(&p.upn) else {
+                    continue;
+                };
+                let mut split: BTreeMap<Period, Vec<crate::domain::Mark>> = BTreeMap::new();
+                for m in &p.marks {
+                    let period = match options.term {
+                        Some(t) => {
+                            if t != Period::of_date(m.date) {
+                                outside += 1;
+                            }
+                            t
+                        }
+                        None => Period::of_date(m.date),
+                    };
+                    split.entry(period).or_default().push(*m);
+                }
+                outcome.marks += p.marks.len();
+                for (period, marks) in split {
+                    by_period.entry(period).or_default().push((
+                        pupil_id,
+                        MarkStrip::from_marks(&marks),
+                        p.first_line,
+                    ));
+                }
+            }
+            if outside > 0
+                && let Some(t) = options.term
+            {
+                warnings.push(Warning {
+                    line: None,
+                    field: None,
+                    message: format!("{outside} marks fall outside the usual dates of {t} but were stored in it, as --term asked"),
+                });
+            }
+            for (period, strips) in by_period {
+                let period_id = period_id(tx, school_id, period)?;
+                periods_used.insert(period, period_id);
+                store_marks(tx, batch, &strips, period_id, import_id, &mut warnings)?;
+                let range = strips.iter().filter_map(|(_, s, _)| s.date_range()).fold(
+                    None,
+                    |acc: Option<(NaiveDate, NaiveDate)>, (a, b)| {
+                        Some(acc.map_or((a, b), |(x, y)| (x.min(a), y.max(b))))
+                    },
+                );
+                if let Some((first, last)) = range {
+                    tx.execute(
+                        "UPDATE periods SET first_date = MIN(COALESCE(first_date, ?1), ?1), last_date = MAX(COALESCE(last_date, ?2), ?2) WHERE id = ?3",
+                        params![first.to_string(), last.to_string(), period_id],
+                    )?;
+                    outcome.date_range = Some(
+                        outcome
+                            .date_range
+                            .map_or((first, last), |(x, y)| (x.min(first), y.max(last))),
+                    );
+                }
+            }
+        }
+    }
+    outcome.periods = periods_used.keys().map(ToString::to_string).collect();
+    let warnings_json =
+        serde_json::to_string(&warnings).map_err(|e| StoreError::Damaged(e.to_string()))?;
+    tx.execute(
+        "UPDATE imports SET period_label = ?1, first_date = ?2, last_date = ?3, warnings = ?4 WHERE id = ?5",
+        params![
+            (!outcome.periods.is_empty()).then(|| outcome.periods.join(", ")),
+            outcome.date_range.map(|r| r.0.to_string()),
+            outcome.date_range.map(|r| r.1.to_string()),
+            warnings_json,
+            import_id
+        ],
+    )?;
+    outcome.warnings = warnings;
+    Ok(outcome)
+}
+
+fn period_id(tx: &Transaction<'_>, school_id: i64, period: Period) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO periods (school_id, academic_year, term) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![school_id, period.year.0, period.term.number()],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM periods WHERE school_id = ?1 AND academic_year = ?2 AND term = ?3",
+        params![school_id, period.year.0, period.term.number()],
+        |r| r.get(0),
+    )?)
+}
+
+fn upsert_pupils(
+    tx: &Transaction<'_>,
+    school_id: i64,
+    pupils: &[(Upn, PupilDetails, usize)],
+) -> Result<HashMap<Upn, i64>, StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO pupils (school_id, upn, forename, surname, year_group, reg_group, sex, date_of_birth, sen, fsm, eal, looked_after, child_in_need, ethnicity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (school_id, upn) DO UPDATE SET
+            forename = COALESCE(excluded.forename, forename),
+            surname = COALESCE(excluded.surname, surname),
+            year_group = COALESCE(excluded.year_group, year_group),
+            reg_group = COALESCE(excluded.reg_group, reg_group),
+            sex = COALESCE(excluded.sex, sex),
+            date_of_birth = COALESCE(excluded.date_of_birth, date_of_birth),
+            sen = COALESCE(excluded.sen, sen),
+            fsm = COALESCE(excluded.fsm, fsm),
+            eal = COALESCE(excluded.eal, eal),
+            looked_after = COALESCE(excluded.looked_after, looked_after),
+            child_in_need = COALESCE(excluded.child_in_need, child_in_need),
+            ethnicity = COALESCE(excluded.ethnicity, ethnicity)
+         RETURNING id",
+    )?;
+    let mut ids = HashMap::with_capacity(pupils.len());
+    for (upn, d, _) in pupils {
+        let id: i64 = insert.query_row(
+            params![
+                school_id,
+                upn.as_str(),
+                d.forename,
+                d.surname,
+                d.year_group.map(crate::domain::YearGroup::number),
+                d.reg_group,
+                d.sex.map(crate::domain::Sex::code),
+                d.date_of_birth.map(|x| x.to_string()),
+                d.sen.map(crate::domain::SenStatus::code),
+                d.fsm,
+                d.eal,
+                d.looked_after,
+                d.child_in_need,
+                d.ethnicity
+            ],
+            |r| r.get(0),
+        )?;
+        ids.insert(upn.clone(), id);
+    }
+    Ok(ids)
+}
+
+/// The sources already held for pupils in a period, by pupil id.
+fn sources(
+    tx: &Transaction<'_>,
+    period_id: i64,
+) -> Result<HashMap<i64, (String, Option<i64>)>, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT pupil_id, source, import_id FROM attendance WHERE period_id = ?1",
+    )?;
+    let rows = stmt.query_map([period_id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn store_summary(
+    tx: &Transaction<'_>,
+    batch: &ImportBatch,
+    rows: &[crate::domain::SummaryRow],
+    pupil_ids: &HashMap<Upn, i64>,
+    period_id: i64,
+    import_id: i64,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), StoreError> {
+    let held = sources(tx, period_id)?;
+    let mut replaced = 0usize;
+    for row in rows {
+        let Some(&pupil_id) = pupil_ids.get(&row.upn) else {
+            continue;
+        };
+        match held.get(&pupil_id) {
+            Some((source, _)) if source == "marks" => {
+                return Err(StoreError::Conflict {
+                    file: batch.file_name.clone(),
+                    line: row.line,
+                    field: "UPN".into(),
+                    message: "session marks are already held for this pupil in this term; a summary would count them twice".into(),
+                });
+            }
+            Some(_) => replaced += 1,
+            None => {}
+        }
+        write_attendance(
+            tx,
+            period_id,
+            pupil_id,
+            "summary",
+            Some(import_id),
+            &row.counts,
+            None,
+        )?;
+    }
+    if replaced > 0 {
+        warnings.push(Warning {
+            line: None,
+            field: None,
+            message: format!(
+                "{replaced} pupils' totals replace those from an earlier summary for the same term"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn store_marks(
+    tx: &Transaction<'_>,
+    batch: &ImportBatch,
+    strips: &[(i64, MarkStrip, usize)],
+    period_id: i64,
+    import_id: i64,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), StoreError> {
+    let held = sources(tx, period_id)?;
+    let mut insert = tx.prepare_cached("INSERT INTO marks (import_id, pupil_id, period_id, first_date, codes) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut changed = 0usize;
+    for (pupil_id, strip, line) in strips {
+        let Some((first, bytes)) = strip.stored() else {
+            continue;
+        };
+        if let Some((source, _)) = held.get(pupil_id)
+            && source == "summary"
+        {
+            return Err(StoreError::Conflict {
+                file: batch.file_name.clone(),
+                line: *line,
+                field: "UPN".into(),
+                message: "a summary is already held for this pupil in this term; marks would count the sessions twice".into(),
+            });
+        }
+        insert.execute(params![
+            import_id,
+            pupil_id,
+            period_id,
+            first.to_string(),
+            bytes
+        ])?;
+        let merged = if held.contains_key(pupil_id) {
+            let (merged, n) = merged_strip(tx, *pupil_id, period_id, import_id)?;
+            changed += n;
+            merged
+        } else {
+            strip.clone()
+        };
+        let counts = merged.counts();
+        let by_code = code_counts(&merged);
+        write_attendance(
+            tx,
+            period_id,
+            *pupil_id,
+            "marks",
+            None,
+            &counts,
+            Some(&by_code),
+        )?;
+    }
+    if changed > 0 {
+        warnings.push(Warning {
+            line: None,
+            field: None,
+            message: format!(
+                "{changed} marks replace different marks from earlier imports for the same sessions"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// All of a pupil's marks in a period, older imports first so newer ones win; with
+/// the number of sessions import `newest` changed.
+fn merged_strip(
+    tx: &Transaction<'_>,
+    pupil_id: i64,
+    period_id: i64,
+    newest: i64,
+) -> Result<(MarkStrip, usize), StoreError> {
+    let mut stmt = tx.prepare_cached("SELECT import_id, first_date, codes FROM marks WHERE pupil_id = ?1 AND period_id = ?2 ORDER BY import_id")?;
+    let rows = stmt.query_map(params![pupil_id, period_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+        ))
+    })?;
+    let mut merged = MarkStrip::default();
+    let mut changed = 0;
+    for row in rows {
+        let (import_id, first, bytes) = row?;
+        let strip = stored_strip(&first, bytes)?;
+        let n = merged.overlay(&strip);
+        if import_id == newest {
+            changed += n;
+        }
+    }
+    Ok((merged, changed))
+}
+
+pub(super) fn stored_strip(first: &str, bytes: Vec<u8>) -> Result<MarkStrip, StoreError> {
+    let first: NaiveDate = first
+        .parse()
+        .map_err(|_| StoreError::Damaged(format!("mark date {first:?}")))?;
+    MarkStrip::from_stored(first, bytes).map_err(|e| StoreError::Damaged(e.to_string()))
+}
+
+fn code_counts(strip: &MarkStrip) -> String {
+    let mut counts: BTreeMap<&'static str, u32> = BTreeMap::new();
+    for m in strip.marks() {
+        *counts.entry(m.code.mark()).or_default() += 1;
+    }
+    serde_json::to_string(&counts).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Reads the JSON written by [`code_counts`].
+pub(super) fn parse_code_counts(json: &str) -> Result<Vec<(Code, u32)>, StoreError> {
+    let map: BTreeMap<String, u32> =
+        serde_json::from_str(json).map_err(|e| StoreError::Damaged(e.to_string()))?;
+    map.into_iter()
+        .map(|(mark, n)| {
+            Code::parse(&mark)
+                .map(|c| (c, n))
+                .map_err(|e| StoreError::Damaged(e.to_string()))
+        })
+        .collect()
+}
+
+fn write_attendance(
+    tx: &Transaction<'_>,
+    period_id: i64,
+    pupil_id: i64,
+    source: &str,
+    import_id: Option<i64>,
+    c: &SessionCounts,
+    by_code: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO attendance (period_id, pupil_id, source, import_id, possible, present, approved, authorised,
+            unauthorised, no_mark, late_before_close, late_after_close, code_counts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    stmt.execute(params![
+        period_id,
+        pupil_id,
+        source,
+        import_id,
+        c.possible,
+        c.present,
+        c.approved,
+        c.authorised,
+        c.unauthorised,
+        c.no_mark,
+        c.late_before_close,
+        c.late_after_close,
+        by_code
+    ])?;
+    Ok(())
+}
+
+/// Removes an import and everything it stored, working marks-based totals out again
+/// from the marks that remain.
+fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), StoreError> {
+    let affected: Vec<(i64, i64)> = {
+        let mut stmt = tx.prepare("SELECT pupil_id, period_id FROM marks WHERE import_id = ?1")?;
+        let rows = stmt.query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    // Summary totals go with their import (ON DELETE CASCADE on attendance.import_id).
+    tx.execute("DELETE FROM imports WHERE id = ?1", [import_id])?;
+    let mut seen = HashSet::new();
+    for (pupil_id, period_id) in affected {
+        if !seen.insert((pupil_id, period_id)) {
+            continue;
+        }
+        let (merged, _) = merged_strip(tx, pupil_id, period_id, -1)?;
+        if merged.stored().is_none() {
+            tx.execute(
+                "DELETE FROM attendance WHERE pupil_id = ?1 AND period_id = ?2",
+                params![pupil_id, period_id],
+            )?;
+        } else {
+            write_attendance(
+                tx,
+                period_id,
+                pupil_id,
+                "marks",
+                None,
+                &merged.counts(),
+                Some(&code_counts(&merged)),
+            )?;
+        }
+    }
+    Ok(())
+}

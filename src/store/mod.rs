@@ -1,0 +1,299 @@
+//! The SQLite store (rusqlite, bundled SQLite). One [`Store`] owns one connection.
+//!
+//! Migrations in `src/store/migrations/` are numbered and append-only; the schema
+//! version is SQLite's `user_version`, and a database written by a newer tsm-desk is
+//! refused. Every import runs in one transaction: it is stored whole or not at all.
+
+mod import;
+mod query;
+
+pub use import::{ImportOptions, ImportOutcome};
+
+use crate::domain::School;
+use rusqlite::{Connection, OptionalExtension as _, params};
+use std::path::Path;
+
+/// The migrations, in order; migration `n` (1-based) brings the schema to version `n`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Something went wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer tsm-desk.
+    #[error(
+        "this database was written by a newer tsm-desk (schema version {found}; this version understands up to {supported}); update tsm-desk to open it"
+    )]
+    TooNew {
+        /// The database's schema version.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// The same file was imported before.
+    #[error(
+        "{file}: this file was already imported for school {urn} as {previous} on {imported_at}; use --replace to import it again"
+    )]
+    AlreadyImported {
+        /// The file now being imported.
+        file: String,
+        /// The school's URN.
+        urn: String,
+        /// The earlier import's file name.
+        previous: String,
+        /// When the earlier import ran.
+        imported_at: String,
+    },
+    /// A summary was given without a term.
+    #[error(
+        "{file}: a pupil summary has no dates, so it needs a term (e.g. --term \"2025-26 autumn\")"
+    )]
+    TermRequired {
+        /// The file.
+        file: String,
+    },
+    /// The file's data clashes with data already stored.
+    #[error("{file}, line {line}, field {field}: {message}")]
+    Conflict {
+        /// The file.
+        file: String,
+        /// The line.
+        line: usize,
+        /// The column.
+        field: String,
+        /// What clashes.
+        message: String,
+    },
+    /// No school with that URN.
+    #[error("no school with URN {0} in this database")]
+    NoSchool(String),
+    /// The school has no data for a period.
+    #[error("school {urn} has no attendance data{}", .period.as_ref().map(|p| format!(" for {p}")).unwrap_or_default())]
+    NoPeriod {
+        /// The school's URN.
+        urn: String,
+        /// The period asked for, if any.
+        period: Option<String>,
+    },
+    /// Stored data could not be read back.
+    #[error("damaged data in the database: {0}")]
+    Damaged(String),
+}
+
+/// The database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.conn.path())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if need be) the database at `path` and brings its schema up to
+    /// date.
+    ///
+    /// # Errors
+    /// [`StoreError::TooNew`] for a database from a newer tsm-desk; SQLite errors.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Damaged(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Store::init(conn)
+    }
+
+    /// An empty database in memory (for tests and demos).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let start = usize::try_from(found).unwrap_or(0);
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(i + 1).unwrap_or(i64::MAX),
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Every school, by URN.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn schools(&self) -> Result<Vec<School>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, urn, name, phase FROM schools ORDER BY urn")?;
+        let rows = stmt.query_map([], school_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The school with this URN, if any.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn school(&self, urn: &str) -> Result<Option<School>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, urn, name, phase FROM schools WHERE urn = ?1",
+                [urn],
+                school_row,
+            )
+            .optional()?)
+    }
+
+    /// Sets a school's name and phase, adding the school if need be.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn set_school(
+        &mut self,
+        urn: &str,
+        name: Option<&str>,
+        phase: Option<&str>,
+    ) -> Result<School, StoreError> {
+        let tx = self.conn.transaction()?;
+        let id = import::upsert_school(&tx, urn, name)?;
+        if let Some(phase) = phase {
+            tx.execute(
+                "UPDATE schools SET phase = ?1 WHERE id = ?2",
+                params![phase, id],
+            )?;
+        }
+        tx.commit()?;
+        self.school(urn)?
+            .ok_or_else(|| StoreError::NoSchool(urn.to_owned()))
+    }
+
+    /// Counts rows in the main tables, to show what a change did (and did not) store.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for table in [
+            "schools",
+            "periods",
+            "pupils",
+            "imports",
+            "marks",
+            "attendance",
+        ] {
+            let n: i64 =
+                self.conn
+                    .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
+            out.push((table, n));
+        }
+        Ok(out)
+    }
+}
+
+fn school_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<School> {
+    Ok(School {
+        id: r.get(0)?,
+        urn: r.get(1)?,
+        name: r.get(2)?,
+        phase: r.get(3)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_bring_a_new_database_to_the_latest_version() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let counts = store.table_counts().unwrap();
+        assert!(counts.iter().all(|(_, n)| *n == 0), "{counts:?}");
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        drop(Store::open(&path).unwrap());
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .unwrap();
+        }
+        let err = Store::open(&path).unwrap_err();
+        assert!(
+            matches!(err, StoreError::TooNew { found, .. } if found == SCHEMA_VERSION + 1),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer tsm-desk"));
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn reopening_runs_no_migration_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store
+            .set_school("100001", Some("Test School"), Some("primary"))
+            .unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let schools = store.schools().unwrap();
+        assert_eq!(schools.len(), 1);
+        assert_eq!(schools[0].phase.as_deref(), Some("primary"));
+    }
+}

@@ -1,0 +1,155 @@
+//! Reading stored data back for analysis.
+
+use super::import::{parse_code_counts, periods, stored_strip};
+use super::{Store, StoreError};
+use crate::domain::Period;
+use crate::domain::{
+    PeriodData, PreviousRate, PupilRecord, School, SenStatus, SessionCounts, Sex, YearGroup,
+};
+use rusqlite::params;
+
+impl Store {
+    /// The school with this URN, or [`StoreError::NoSchool`].
+    ///
+    /// # Errors
+    /// [`StoreError::NoSchool`]; SQLite errors.
+    pub fn require_school(&self, urn: &str) -> Result<School, StoreError> {
+        self.school(urn)?
+            .ok_or_else(|| StoreError::NoSchool(urn.to_owned()))
+    }
+
+    /// Everything the analysis needs for a school's period (the latest if `None`),
+    /// with the previous period's rates for the at-risk rules.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSchool`], [`StoreError::NoPeriod`]; SQLite errors.
+    pub fn period_data(
+        &self,
+        urn: &str,
+        period: Option<Period>,
+    ) -> Result<(School, PeriodData), StoreError> {
+        let school = self.require_school(urn)?;
+        let all = periods(&self.conn, school.id)?;
+        let no_period = || StoreError::NoPeriod {
+            urn: urn.to_owned(),
+            period: period.map(|p| p.to_string()),
+        };
+        let chosen = match period {
+            Some(p) => all
+                .iter()
+                .copied()
+                .find(|x| *x == p)
+                .ok_or_else(no_period)?,
+            None => all.last().copied().ok_or_else(no_period)?,
+        };
+        let previous = all.iter().copied().filter(|p| *p < chosen).max();
+        let period_id = self.period_id(school.id, chosen)?;
+        let pupils = self.pupil_records(period_id)?;
+        let previous_rates = match previous {
+            Some(p) => {
+                let id = self.period_id(school.id, p)?;
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT pupil_id, authorised + unauthorised, possible FROM attendance WHERE period_id = ?1 ORDER BY pupil_id",
+                )?;
+                let rows = stmt.query_map([id], |r| {
+                    Ok(PreviousRate {
+                        pupil_id: r.get(0)?,
+                        absence: r.get(1)?,
+                        possible: r.get(2)?,
+                    })
+                })?;
+                rows.collect::<Result<_, _>>()?
+            }
+            None => Vec::new(),
+        };
+        let marks = self.period_marks(period_id)?;
+        Ok((
+            school,
+            PeriodData {
+                period: Some(chosen),
+                previous,
+                pupils,
+                previous_rates,
+                marks,
+            },
+        ))
+    }
+
+    fn period_id(&self, school_id: i64, period: Period) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT id FROM periods WHERE school_id = ?1 AND academic_year = ?2 AND term = ?3",
+            params![school_id, period.year.0, period.term.number()],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn pupil_records(&self, period_id: i64) -> Result<Vec<PupilRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.upn, p.year_group, p.reg_group, p.sex, p.sen, p.fsm, p.eal, p.looked_after, p.child_in_need,
+                    a.possible, a.present, a.approved, a.authorised, a.unauthorised, a.no_mark,
+                    a.late_before_close, a.late_after_close, a.code_counts
+             FROM attendance a JOIN pupils p ON p.id = a.pupil_id
+             WHERE a.period_id = ?1 ORDER BY p.upn",
+        )?;
+        let mut rows = stmt.query([period_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let year: Option<i8> = r.get(2)?;
+            let sex: Option<String> = r.get(4)?;
+            let sen: Option<String> = r.get(5)?;
+            let code_json: Option<String> = r.get(18)?;
+            out.push(PupilRecord {
+                id: r.get(0)?,
+                upn: r.get(1)?,
+                year_group: year.and_then(YearGroup::from_number),
+                reg_group: r.get(3)?,
+                sex: sex.as_deref().and_then(Sex::parse),
+                sen: sen.as_deref().and_then(SenStatus::parse),
+                fsm: r.get(6)?,
+                eal: r.get(7)?,
+                looked_after: r.get(8)?,
+                child_in_need: r.get(9)?,
+                counts: SessionCounts {
+                    possible: r.get(10)?,
+                    present: r.get(11)?,
+                    approved: r.get(12)?,
+                    authorised: r.get(13)?,
+                    unauthorised: r.get(14)?,
+                    no_mark: r.get(15)?,
+                    late_before_close: r.get(16)?,
+                    late_after_close: r.get(17)?,
+                },
+                code_counts: code_json
+                    .as_deref()
+                    .map(parse_code_counts)
+                    .transpose()?
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every pupil's marks in a period, all imports overlaid (older first).
+    fn period_marks(
+        &self,
+        period_id: i64,
+    ) -> Result<Vec<(i64, crate::domain::MarkStrip)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pupil_id, first_date, codes FROM marks WHERE period_id = ?1 ORDER BY pupil_id, import_id",
+        )?;
+        let mut rows = stmt.query([period_id])?;
+        let mut out: Vec<(i64, crate::domain::MarkStrip)> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let pupil_id: i64 = r.get(0)?;
+            let first: String = r.get(1)?;
+            let strip = stored_strip(&first, r.get(2)?)?;
+            match out.last_mut() {
+                Some((id, merged)) if *id == pupil_id => {
+                    merged.overlay(&strip);
+                }
+                _ => out.push((pupil_id, strip)),
+            }
+        }
+        Ok(out)
+    }
+}
