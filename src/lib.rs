@@ -2,9 +2,12 @@
 //!
 //! Layers (see `ARCHITECTURE.md`): [`domain`] is pure; [`import`] reads exports into
 //! [`domain::ImportBatch`]es; [`store`] keeps everything in SQLite; [`analysis`] turns
-//! stored data into flags and cohort figures with polars; [`cli`] is the command line.
+//! stored data into flags and cohort figures with polars; [`sample`] writes the synthetic
+//! sample data. The command line lives in the binary (`src/main.rs`, `src/cli/`).
 
+pub mod analysis;
+pub mod demo;
 pub mod domain;
 pub mod import;
-pub mod store;
 pub mod sample;
+pub mod store;

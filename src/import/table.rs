@@ -27,7 +27,11 @@ impl Table {
         if zip || ole {
             return read_sheet(file, bytes);
         }
-        let text = decode(file, bytes)?;
+        let mut text = decode(file, bytes)?;
+        if text.contains("\r\n") {
+            // The CSV reader's line numbers drift on CRLF; count lines on LF alone.
+            text = text.replace("\r\n", "\n");
+        }
         let delimiter = sniff_delimiter(&text);
         Ok(Table::Csv { text, delimiter })
     }

@@ -61,10 +61,30 @@ impl Store {
         batch: &ImportBatch,
         options: &ImportOptions,
     ) -> Result<ImportOutcome, StoreError> {
+        let mut outcomes = self.import_batches(urn, std::slice::from_ref(batch), options)?;
+        outcomes
+            .pop()
+            .ok_or_else(|| StoreError::Damaged("no import outcome".into()))
+    }
+
+    /// Stores several batches for one school in a single transaction: all of them or
+    /// none.
+    ///
+    /// # Errors
+    /// As [`Store::import_batch`], for the first batch that fails.
+    pub fn import_batches(
+        &mut self,
+        urn: &str,
+        batches: &[ImportBatch],
+        options: &ImportOptions,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         let tx = self.conn.transaction()?;
-        let outcome = store_batch(&tx, urn, batch, options)?;
+        let mut outcomes = Vec::with_capacity(batches.len());
+        for batch in batches {
+            outcomes.push(store_batch(&tx, urn, batch, options)?);
+        }
         tx.commit()?;
-        Ok(outcome)
+        Ok(outcomes)
     }
 
     /// The school's periods with attendance data, oldest first.

@@ -1,0 +1,225 @@
+//! The data frames behind the analysis, and helpers to read results out of them.
+
+use super::{AnalysisError, TimeSlice, ratio};
+use crate::domain::rules::Rate;
+use crate::domain::{PeriodData, PupilFacts};
+use chrono::{Datelike as _, NaiveDate};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// Per pupil and school day: possible and absence sessions (days with no possible
+/// session are left out).
+struct Days {
+    pupil: Vec<i64>,
+    day: Vec<i32>,
+    possible: Vec<i64>,
+    absence: Vec<i64>,
+}
+
+fn days(data: &PeriodData) -> Days {
+    let mut d = Days {
+        pupil: Vec::new(),
+        day: Vec::new(),
+        possible: Vec::new(),
+        absence: Vec::new(),
+    };
+    for (pupil_id, strip) in &data.marks {
+        let mut current: Option<(NaiveDate, i64, i64)> = None;
+        let flush = |entry: Option<(NaiveDate, i64, i64)>, d: &mut Days| {
+            if let Some((date, possible, absence)) = entry
+                && possible > 0
+            {
+                d.pupil.push(*pupil_id);
+                d.day.push(date.num_days_from_ce());
+                d.possible.push(possible);
+                d.absence.push(absence);
+            }
+        };
+        for m in strip.marks() {
+            let category = m.code.category();
+            let (p, a) = (
+                i64::from(category.is_possible()),
+                i64::from(category.is_absence()),
+            );
+            match current.as_mut() {
+                Some((date, possible, absence)) if *date == m.date => {
+                    *possible += p;
+                    *absence += a;
+                }
+                _ => {
+                    flush(current.take(), &mut d);
+                    current = Some((m.date, p, a));
+                }
+            }
+        }
+        flush(current, &mut d);
+    }
+    d
+}
+
+/// Each pupil's overall, recent-window and previous-period absence, joined in polars.
+pub(super) fn pupil_facts(
+    data: &PeriodData,
+    recent_days: u32,
+) -> Result<HashMap<i64, PupilFacts>, AnalysisError> {
+    let base = df!(
+        "pupil_id" => data.pupils.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "absence" => data.pupils.iter().map(|p| i64::from(p.counts.absence())).collect::<Vec<_>>(),
+        "possible" => data.pupils.iter().map(|p| i64::from(p.counts.possible)).collect::<Vec<_>>(),
+    )?;
+    let previous = df!(
+        "pupil_id" => data.previous_rates.iter().map(|r| r.pupil_id).collect::<Vec<_>>(),
+        "prev_absence" => data.previous_rates.iter().map(|r| i64::from(r.absence)).collect::<Vec<_>>(),
+        "prev_possible" => data.previous_rates.iter().map(|r| i64::from(r.possible)).collect::<Vec<_>>(),
+    )?;
+    let d = days(data);
+    let has_marks = !data.marks.is_empty();
+    let day_frame = df!("pupil_id" => d.pupil, "day" => d.day, "possible" => d.possible, "absence" => d.absence)?;
+    let latest_first = SortMultipleOptions::default().with_order_descending(true);
+    let window = Some(usize::try_from(recent_days).unwrap_or(usize::MAX));
+    let recent = day_frame.lazy().group_by([col("pupil_id")]).agg([
+        col("possible")
+            .sort_by([col("day")], latest_first.clone())
+            .head(window)
+            .sum()
+            .alias("recent_possible"),
+        col("absence")
+            .sort_by([col("day")], latest_first)
+            .head(window)
+            .sum()
+            .alias("recent_absence"),
+    ]);
+    let joined = base
+        .lazy()
+        .left_join(previous.lazy(), col("pupil_id"), col("pupil_id"))
+        .left_join(recent, col("pupil_id"), col("pupil_id"))
+        .collect()?;
+
+    let ids = ints(&joined, "pupil_id")?;
+    let absence = ints(&joined, "absence")?;
+    let possible = ints(&joined, "possible")?;
+    let prev_absence = optional_ints(&joined, "prev_absence")?;
+    let prev_possible = optional_ints(&joined, "prev_possible")?;
+    let recent_absence = optional_ints(&joined, "recent_absence")?;
+    let recent_possible = optional_ints(&joined, "recent_possible")?;
+    let rate =
+        |a: i64, p: i64| Rate::new(u32::try_from(a).unwrap_or(0), u32::try_from(p).unwrap_or(0));
+    let mut out = HashMap::with_capacity(ids.len());
+    for i in 0..ids.len() {
+        let previous = match (prev_absence[i], prev_possible[i]) {
+            (Some(a), Some(p)) => Some(rate(a, p)),
+            _ => None,
+        };
+        let recent = if has_marks {
+            Some(rate(
+                recent_absence[i].unwrap_or(0),
+                recent_possible[i].unwrap_or(0),
+            ))
+        } else {
+            None
+        };
+        out.insert(
+            ids[i],
+            PupilFacts {
+                overall: rate(absence[i], possible[i]),
+                recent,
+                previous,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// How to slice time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slice {
+    /// By week (Monday to Sunday).
+    Week,
+    /// By day of the week.
+    Weekday,
+}
+
+pub(super) fn time_slices(
+    data: &PeriodData,
+    slice: Slice,
+) -> Result<Vec<TimeSlice>, AnalysisError> {
+    if data.marks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let d = days(data);
+    let key: Vec<i32> = d
+        .day
+        .iter()
+        .map(|&n| match slice {
+            Slice::Week => n - (n + 6).rem_euclid(7),
+            // Day 1 of the common era was a Monday, so rem_euclid(7) 1 is Monday.
+            Slice::Weekday => (n + 6).rem_euclid(7),
+        })
+        .collect();
+    let frame =
+        df!("key" => key, "day" => d.day, "possible" => d.possible, "absence" => d.absence)?;
+    let out = frame
+        .lazy()
+        .group_by([col("key")])
+        .agg([
+            col("day").min().alias("first_day"),
+            col("possible").sum(),
+            col("absence").sum(),
+        ])
+        .sort(["key"], SortMultipleOptions::default())
+        .collect()?;
+    let first_days = ints(&out, "first_day")?;
+    let possible = ints(&out, "possible")?;
+    let absence = ints(&out, "absence")?;
+    let mut slices = Vec::with_capacity(first_days.len());
+    for i in 0..first_days.len() {
+        let Some(first) = i32::try_from(first_days[i])
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+        else {
+            continue;
+        };
+        let (start, label) = match slice {
+            Slice::Week => {
+                let monday =
+                    first - chrono::Days::new(u64::from(first.weekday().num_days_from_monday()));
+                (monday, format!("w/c {}", monday.format("%d/%m/%Y")))
+            }
+            Slice::Weekday => (first, first.format("%A").to_string()),
+        };
+        let possible_sessions = u64::try_from(possible[i]).unwrap_or(0);
+        let absence_sessions = u64::try_from(absence[i]).unwrap_or(0);
+        slices.push(TimeSlice {
+            start,
+            label,
+            possible_sessions,
+            absence_sessions,
+            absence_rate: ratio(absence_sessions, possible_sessions),
+        });
+    }
+    Ok(slices)
+}
+
+/// A whole-number column as `i64`s (nulls as 0).
+pub(super) fn ints(df: &DataFrame, name: &str) -> Result<Vec<i64>, AnalysisError> {
+    Ok(optional_ints(df, name)?
+        .into_iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+/// A whole-number column as optional `i64`s.
+pub(super) fn optional_ints(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>, AnalysisError> {
+    let column = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(column.i64()?.iter().collect())
+}
+
+/// A text column.
+pub(super) fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>, AnalysisError> {
+    Ok(df
+        .column(name)?
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or_default().to_owned())
+        .collect())
+}
