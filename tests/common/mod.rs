@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tsm_desk::store::Store;
+
+/// The hand-worked fixtures folder.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Output of one run of the binary.
+pub struct Run {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `tsm-desk` with a database.
+pub fn tsm(db: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_tsm-desk"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TSM_DESK_DB")
+        .output()
+        .expect("run tsm-desk");
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `tsm-desk` and parses its JSON output, failing the test on error.
+pub fn tsm_json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let run = tsm(db, args);
+    assert!(run.ok, "tsm-desk {args:?} failed: {}", run.stderr);
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON from {args:?}: {e}\n{}", run.stdout))
+}
+
+/// Row counts of every main table.
+pub fn counts(store: &Store) -> Vec<(&'static str, i64)> {
+    store.table_counts().unwrap()
+}
+
+/// Writes `bytes` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
