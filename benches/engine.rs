@@ -1,1 +1,2 @@
+//! Benchmark (being written).
 fn main() {}

@@ -1,5 +1,6 @@
 //! The layering rules from ARCHITECTURE.md, checked on the sources: the domain core
 //! uses no framework crates, and the import and analysis layers no UI.
+#![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
 use std::fs;
 use std::path::{Path, PathBuf};

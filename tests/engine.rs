@@ -17,6 +17,7 @@
 //!
 //! `details.csv`: P1-P3 in year 7, P4-P6 in year 8; P1 P3 P5 female; P3 SEN K and FSM,
 //! P5 SEN E and FSM.
+#![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Bad input: every case ends in a clear error naming file, line and field, and the
 //! database is left exactly as it was.
+#![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Every supported layout, in CSV and XLSX, with the encodings, delimiters, header
 //! names, dates and year groups MIS exports use. Expected values are read off the
 //! small inputs written in each test.
+#![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
 mod common;
 

@@ -92,7 +92,7 @@ impl MarkStrip {
     /// # Errors
     /// [`DamagedMarks`] if the bytes are not a valid strip.
     pub fn from_stored(first: NaiveDate, bytes: Vec<u8>) -> Result<MarkStrip, DamagedMarks> {
-        if bytes.len() % 2 != 0 {
+        if !bytes.len().is_multiple_of(2) {
             return Err(DamagedMarks("odd length"));
         }
         if bytes

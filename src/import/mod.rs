@@ -40,8 +40,8 @@ pub struct ImportError {
     pub line: Option<usize>,
     /// The column as headed in the file, when the problem is in one column.
     pub field: Option<String>,
-    /// What is wrong.
-    pub problem: Problem,
+    /// What is wrong (boxed to keep `Result`s small).
+    pub problem: Box<Problem>,
 }
 
 impl fmt::Display for ImportError {
@@ -63,7 +63,7 @@ impl ImportError {
             file: file.to_owned(),
             line: None,
             field: None,
-            problem,
+            problem: Box::new(problem),
         }
     }
 
@@ -72,7 +72,7 @@ impl ImportError {
             file: file.to_owned(),
             line: Some(line),
             field,
-            problem,
+            problem: Box::new(problem),
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests.
+#![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
 use std::path::{Path, PathBuf};
