@@ -8,7 +8,11 @@
 //! reported; each is run several times on a fresh database and the median reported.
 //! If `python3` with pandas is available, `benches/pandas_flags.py` does (a)'s read and
 //! flag work on the same file for comparison.
-#![allow(clippy::unwrap_used, clippy::print_stdout, reason = "a benchmark binary")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a benchmark binary"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,9 +61,13 @@ fn run_marks(path: &Path) {
     let batch = read_file(path, &ColumnMapping::default()).unwrap();
     let t_read = t0.elapsed();
     let mut store = Store::open(&dir.path().join("bench.sqlite")).unwrap();
-    let outcome = store.import_batch("990999", &batch, &ImportOptions::default()).unwrap();
+    let outcome = store
+        .import_batch("990999", &batch, &ImportOptions::default())
+        .unwrap();
     let t_store = t0.elapsed();
-    let periods = store.periods(store.require_school("990999").unwrap().id).unwrap();
+    let periods = store
+        .periods(store.require_school("990999").unwrap().id)
+        .unwrap();
     let mut flagged = 0;
     let mut pa = 0;
     for period in &periods {
@@ -90,7 +98,11 @@ fn run_summaries(files: &[tsm_desk::sample::SampleFile]) {
     let mut pa = 0;
     for f in files {
         let batch = read_file(&f.path, &ColumnMapping::default()).unwrap();
-        let options = ImportOptions { school_name: Some(f.school_name.clone()), term: f.term, replace: false };
+        let options = ImportOptions {
+            school_name: Some(f.school_name.clone()),
+            term: f.term,
+            replace: false,
+        };
         store.import_batch(&f.urn, &batch, &options).unwrap();
     }
     let t_store = t0.elapsed();
@@ -122,10 +134,21 @@ fn child(scenario: &str) -> Vec<String> {
     let exe = std::env::current_exe().unwrap();
     (0..RUNS)
         .map(|_| {
-            let out = Command::new(&exe).arg("--child").arg(scenario).output().unwrap();
+            let out = Command::new(&exe)
+                .arg("--child")
+                .arg(scenario)
+                .output()
+                .unwrap();
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
-            assert!(out.status.success(), "{scenario} failed: {}", String::from_utf8_lossy(&out.stderr));
-            text.lines().find(|l| l.starts_with("RESULT")).unwrap().to_owned()
+            assert!(
+                out.status.success(),
+                "{scenario} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            text.lines()
+                .find(|l| l.starts_with("RESULT"))
+                .unwrap()
+                .to_owned()
         })
         .collect()
 }
@@ -141,8 +164,14 @@ fn report(name: &str, lines: &[String], keys: &[&str]) -> f64 {
         let m = median(lines.iter().map(|l| field(l, key)).collect());
         println!("  {key:<8} median {m:.3}");
     }
-    let peak = lines.iter().map(|l| field(l, "peak_mb")).fold(0.0, f64::max);
-    println!("  peak memory {peak:.0} MB; last run: {}", lines.last().map_or("", String::as_str));
+    let peak = lines
+        .iter()
+        .map(|l| field(l, "peak_mb"))
+        .fold(0.0, f64::max);
+    println!(
+        "  peak memory {peak:.0} MB; last run: {}",
+        lines.last().map_or("", String::as_str)
+    );
     median(lines.iter().map(|l| field(l, "total")).collect())
 }
 
@@ -163,18 +192,39 @@ fn main() {
     let marks = marks_file();
     summaries();
 
-    let a = report("(a) 760,000 long-format marks: CSV -> SQLite -> flags (seconds)", &child("marks"), &["read", "store", "flag", "total"]);
-    let b = report("(b) 60 schools x 1,000 pupils of summaries (seconds)", &child("summaries"), &["store", "flag", "total"]);
-    println!("targets: (a) < 1.5 s: {}; (b) < 3 s: {}", if a < 1.5 { "met" } else { "MISSED" }, if b < 3.0 { "met" } else { "MISSED" });
+    let a = report(
+        "(a) 760,000 long-format marks: CSV -> SQLite -> flags (seconds)",
+        &child("marks"),
+        &["read", "store", "flag", "total"],
+    );
+    let b = report(
+        "(b) 60 schools x 1,000 pupils of summaries (seconds)",
+        &child("summaries"),
+        &["store", "flag", "total"],
+    );
+    println!(
+        "targets: (a) < 1.5 s: {}; (b) < 3 s: {}",
+        if a < 1.5 { "met" } else { "MISSED" },
+        if b < 3.0 { "met" } else { "MISSED" }
+    );
 
-    let pandas = Command::new("python3").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pandas_flags.py")).arg(&marks).output();
+    let pandas = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pandas_flags.py"))
+        .arg(&marks)
+        .output();
     match pandas {
         Ok(out) if out.status.success() => {
             let text = String::from_utf8_lossy(&out.stdout);
             print!("{text}");
-            let secs: Option<f64> = text.split(" in ").nth(1).and_then(|s| s.trim().trim_end_matches(" s").parse().ok());
+            let secs: Option<f64> = text
+                .split(" in ")
+                .nth(1)
+                .and_then(|s| s.trim().trim_end_matches(" s").parse().ok());
             if let Some(p) = secs {
-                println!("tsm-desk (a) end to end is {:.1}x faster than pandas' read and flag alone (target 3x)", p / a);
+                println!(
+                    "tsm-desk (a) end to end is {:.1}x faster than pandas' read and flag alone (target 3x)",
+                    p / a
+                );
             }
         }
         _ => println!("pandas comparison skipped (python3 with pandas not available)"),

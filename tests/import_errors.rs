@@ -362,3 +362,18 @@ fn a_later_export_corrects_earlier_marks() {
         (3, 1, 1, 1)
     );
 }
+
+#[test]
+fn a_bad_date_of_birth_is_not_echoed() {
+    let csv = format!("UPN,Surname,Date of Birth\n{A},Testpupil,14/13/2014\n");
+    let err = refused("details.csv", csv.as_bytes(), &[]);
+    assert!(
+        err.contains("details.csv, line 2, field Date of Birth: not a date of birth"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("14/13/2014"),
+        "personal data in the error: {err}"
+    );
+    assert!(!err.contains("Testpupil"), "a name in the error: {err}");
+}

@@ -176,7 +176,16 @@ fn overview(db: &Path, out: &mut dyn Write) -> Result<()> {
             "No database yet: loading the bundled sample data (demo data, synthetic pupils) into {}",
             db.display()
         )?;
-        tsm_desk::demo::load(&mut store, &dir).context("loading the sample data")?;
+        if let Err(e) = tsm_desk::demo::load(&mut store, &dir) {
+            // Leave no half-filled demo behind: the next run starts afresh.
+            drop(store);
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = db.as_os_str().to_owned();
+                path.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(path));
+            }
+            return Err(anyhow::Error::new(e).context("loading the sample data"));
+        }
     }
     output::overview(&store, &Thresholds::default(), out)
 }

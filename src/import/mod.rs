@@ -117,6 +117,10 @@ pub enum Problem {
     /// A date in no supported format.
     #[error("{0:?} is not a date (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)")]
     BadDate(String),
+    /// A date of birth in no supported format (the value is not repeated: it is
+    /// personal data).
+    #[error("not a date of birth (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)")]
+    BadDateOfBirth,
     /// A session that is neither AM nor PM.
     #[error("{0:?} is not a session (use AM or PM)")]
     BadSession(String),
@@ -488,9 +492,10 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Field::DateOfBirth if !value.is_empty() => {
-                    d.date_of_birth = Some(values::parse_date(value).ok_or_else(|| {
-                        self.err(line, field, Problem::BadDate(value.to_owned()))
-                    })?);
+                    d.date_of_birth = Some(
+                        values::parse_date(value)
+                            .ok_or_else(|| self.err(line, field, Problem::BadDateOfBirth))?,
+                    );
                 }
                 Field::Sen => {
                     d.sen = Some(
