@@ -27,26 +27,72 @@ const BRITISH: NamePool = NamePool {
         "Reuben", "Finley", "Tyler", "Mason", "Logan", "Ethan", "Callum", "Lewis", "Dylan",
     ],
     surnames: &[
-        "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies",
-        "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-        "Wood", "Jackson", "Hughes", "Edwards", "O'Neill", "O'Brien", "Murphy", "Kelly",
-        "Turner", "Bennett", "Parker", "Cooper", "Ward", "Lloyd-Jones", "Harris", "Clarke",
-        "Lewis", "Mitchell", "Price", "Shaw", "Marshall", "Fletcher", "McCarthy",
+        "Smith",
+        "Jones",
+        "Taylor",
+        "Brown",
+        "Williams",
+        "Wilson",
+        "Johnson",
+        "Davies",
+        "Robinson",
+        "Wright",
+        "Thompson",
+        "Evans",
+        "Walker",
+        "White",
+        "Roberts",
+        "Green",
+        "Hall",
+        "Wood",
+        "Jackson",
+        "Hughes",
+        "Edwards",
+        "O'Neill",
+        "O'Brien",
+        "Murphy",
+        "Kelly",
+        "Turner",
+        "Bennett",
+        "Parker",
+        "Cooper",
+        "Ward",
+        "Lloyd-Jones",
+        "Harris",
+        "Clarke",
+        "Lewis",
+        "Mitchell",
+        "Price",
+        "Shaw",
+        "Marshall",
+        "Fletcher",
+        "McCarthy",
     ],
 };
 
 const EUROPEAN: NamePool = NamePool {
     female: &[
-        "Zuzanna", "Maja", "Julia", "Alicja", "Ana", "Maria", "Sofia", "Noémie", "Chloé",
-        "Elena", "Léa", "Inês",
+        "Zuzanna", "Maja", "Julia", "Alicja", "Ana", "Maria", "Sofia", "Noémie", "Chloé", "Elena",
+        "Léa", "Inês",
     ],
     male: &[
         "Jakub", "Filip", "Antoni", "Mateus", "Tomás", "José", "Andrei", "Luca", "Matteo",
         "Stefan", "João", "Adrián",
     ],
     surnames: &[
-        "Nowak", "Kowalski", "Popescu", "Silva", "Santos", "Ferreira", "Kowalczyk", "Horvat",
-        "Rossi", "Pereira", "Ionescu", "García", "Wójcik",
+        "Nowak",
+        "Kowalski",
+        "Popescu",
+        "Silva",
+        "Santos",
+        "Ferreira",
+        "Kowalczyk",
+        "Horvat",
+        "Rossi",
+        "Pereira",
+        "Ionescu",
+        "García",
+        "Wójcik",
     ],
 };
 
@@ -60,8 +106,20 @@ const SOUTH_ASIAN: NamePool = NamePool {
         "Rayyan", "Aryan", "Idris",
     ],
     surnames: &[
-        "Khan", "Ahmed", "Hussain", "Ali", "Begum", "Patel", "Singh", "Kaur", "Shah", "Iqbal",
-        "Rahman", "Chowdhury", "Sharma", "Mahmood",
+        "Khan",
+        "Ahmed",
+        "Hussain",
+        "Ali",
+        "Begum",
+        "Patel",
+        "Singh",
+        "Kaur",
+        "Shah",
+        "Iqbal",
+        "Rahman",
+        "Chowdhury",
+        "Sharma",
+        "Mahmood",
     ],
 };
 
@@ -75,8 +133,8 @@ const BLACK: NamePool = NamePool {
         "Joel", "Elijah", "Kayden",
     ],
     surnames: &[
-        "Okafor", "Mensah", "Adeyemi", "Osei", "Campbell", "Williams", "Brown", "Thomas",
-        "Clarke", "Boateng", "Asante", "Okoro", "Richards",
+        "Okafor", "Mensah", "Adeyemi", "Osei", "Campbell", "Williams", "Brown", "Thomas", "Clarke",
+        "Boateng", "Asante", "Okoro", "Richards",
     ],
 };
 
@@ -161,6 +219,8 @@ pub(crate) struct SchoolSpec {
     pub(crate) scale: u32,
     /// Chance of severe absence before multipliers, basis points.
     pub(crate) severe_bp: u32,
+    /// Chance of long medical absence, basis points.
+    pub(crate) high_need_bp: u32,
 }
 
 /// The local authority number of the sample schools (fictional).
@@ -175,6 +235,8 @@ pub(crate) enum Profile {
     Severe,
     /// Severe absence starting this autumn.
     SevereAutumn,
+    /// Long spells of illness and medical absence (at the special school): 25-50%.
+    HighNeed,
     /// Little absence in summer, much more in autumn, most of it recent.
     Rising,
     /// Persistently absent in summer, improved to 5-9% in autumn.
@@ -255,22 +317,19 @@ pub(crate) struct Pupil {
 }
 
 impl Pupil {
-    /// The multiplier (percent) that characteristics put on absence: FSM 1.8x, SEN
-    /// support 1.4x, EHC plan 1.7x, child in need 2x.
+    /// The multiplier (percent) that characteristics put on a pupil's absence
+    /// propensity. Term events (holidays, trips) come on top and dilute it, so the
+    /// measured ratios come out near FSM 1.8x, SEN support 1.4x, EHC plan 1.7x and
+    /// child in need 2x.
     pub(crate) fn multiplier(&self) -> u32 {
-        let fsm = if self.fsm { 180 } else { 100 };
+        let fsm = if self.fsm { 210 } else { 100 };
         let sen = match self.sen {
             SenStatus::None => 100,
-            SenStatus::SenSupport => 140,
-            SenStatus::Ehcp => 170,
+            SenStatus::SenSupport => 150,
+            SenStatus::Ehcp => 185,
         };
-        let cin = if self.child_in_need { 200 } else { 100 };
+        let cin = if self.child_in_need { 220 } else { 100 };
         fsm * sen / 100 * cin / 100
-    }
-
-    /// Whether the pupil is on roll on the last day of autumn (in the current roster).
-    pub(crate) fn on_roll_now(&self, autumn_days: usize) -> bool {
-        self.autumn.is_some_and(|e| e.end == autumn_days)
     }
 }
 
@@ -301,11 +360,17 @@ impl UpnAllocator {
 
 /// A piecewise-linear table of absence rates (basis points) at the 0th, 10th, ...,
 /// 100th percentile of pupils, before characteristics and school.
-const PROPENSITY: [u32; 11] = [0, 60, 140, 230, 330, 440, 570, 740, 980, 1400, 3000];
+const PROPENSITY: [u32; 11] = [0, 30, 80, 140, 210, 290, 390, 520, 720, 1100, 3000];
 
 /// An absence propensity (basis points) drawn from [`PROPENSITY`].
 pub(crate) fn draw_propensity(rng: &mut Rng) -> u32 {
-    let u = rng.below(1000);
+    propensity_at(rng.below(1000))
+}
+
+/// The absence propensity (basis points) at `u` thousandths of the way through the
+/// pupils (see [`PROPENSITY`]).
+fn propensity_at(u: u32) -> u32 {
+    let u = u.min(999);
     let seg = (u / 100) as usize;
     let frac = u % 100;
     let lo = PROPENSITY[seg];
@@ -347,7 +412,9 @@ fn reg_group(phase: Phase, year: i8, rng: &mut Rng) -> String {
             format!("{year}{form}")
         }
         Phase::Special => {
-            const CLASSES: [&str; 7] = ["Wren", "Robin", "Finch", "Kestrel", "Heron", "Osprey", "Swift"];
+            const CLASSES: [&str; 7] = [
+                "Wren", "Robin", "Finch", "Kestrel", "Heron", "Osprey", "Swift",
+            ];
             let i = usize::try_from((year - 1) / 2).unwrap_or(0).min(6);
             CLASSES[i].to_owned()
         }
@@ -422,8 +489,31 @@ pub(crate) fn roster(
             pupils.push(pupil);
         }
     }
+    stratify(&mut pupils, &mut rng);
     assign_profiles(spec, terms, &mut pupils);
     Ok(pupils)
+}
+
+/// Gives pupils their absence propensities by stratified sampling, separately for each
+/// combination of FSM, SEN and social worker: each group covers the whole
+/// [`PROPENSITY`] table evenly, in random order, so a school's figures (and the gaps
+/// between groups) do not hang on a few lucky draws.
+fn stratify(pupils: &mut [Pupil], rng: &mut Rng) {
+    let key = |p: &Pupil| (p.fsm, p.sen, p.child_in_need);
+    let mut keys: Vec<_> = pupils.iter().map(key).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let mut group: Vec<usize> = (0..pupils.len())
+            .filter(|&i| key(&pupils[i]) == k)
+            .collect();
+        rng.shuffle(&mut group);
+        let n = u64::try_from(group.len()).unwrap_or(1).max(1);
+        for (k, &i) in (0u64..).zip(&group) {
+            let u = (k * 1000 + u64::from(rng.below(1000))) / n;
+            pupils[i].propensity_bp = propensity_at(u32::try_from(u).unwrap_or(999));
+        }
+    }
 }
 
 fn invent(
@@ -610,6 +700,17 @@ fn assign_profiles(spec: &SchoolSpec, terms: &Terms, pupils: &mut [Pupil]) {
     };
     let mut eligible: Vec<usize> = (0..pupils.len()).filter(|&i| both(&pupils[i])).collect();
     rng.shuffle(&mut eligible);
+    // Long medical absence is likelier with more needs: pick those pupils first, by
+    // their multiplier, from the front of the shuffled list.
+    let high_need = pupils.len() * spec.high_need_bp as usize / 10_000;
+    for _ in 0..high_need {
+        let weights: Vec<u32> = eligible.iter().map(|&i| pupils[i].multiplier()).collect();
+        if weights.is_empty() {
+            break;
+        }
+        let i = eligible.remove(rng.weighted(&weights));
+        pupils[i].profile = Profile::HighNeed;
+    }
     let n = pupils.len();
     let part_time = match spec.phase {
         Phase::Primary => 1,
@@ -635,4 +736,36 @@ fn assign_profiles(spec: &SchoolSpec, terms: &Terms, pupils: &mut [Pupil]) {
             given += 1;
         }
     }
+}
+
+/// Invents a benchmark school's pupils: `count` pupils spread over the year groups,
+/// all on roll for the whole of a run of `days` school days.
+///
+/// # Errors
+/// [`SampleError::Invalid`] if a UPN cannot be made.
+pub(crate) fn bench_roster(
+    spec: &SchoolSpec,
+    count: usize,
+    days: usize,
+    upns: &mut UpnAllocator,
+) -> Result<Vec<Pupil>, SampleError> {
+    let mut rng = Rng::stream(&[spec.seed, 1]);
+    let terms = Terms {
+        summer_days: days,
+        autumn_days: days,
+        year_11_end: days,
+    };
+    let (lo, hi) = spec.years;
+    let span = usize::try_from(hi - lo + 1).unwrap_or(1);
+    let mut pupils = Vec::with_capacity(count);
+    for i in 0..count {
+        let cohort = lo + i8::try_from(i % span).unwrap_or(0);
+        let seq = u64::try_from(i).unwrap_or(0);
+        let mut pupil = invent(spec, &terms, cohort, Fate::Stays, seq, &mut rng, upns)?;
+        pupil.summer = Some(Enrol::full(days));
+        pupil.autumn = Some(Enrol::full(days));
+        pupils.push(pupil);
+    }
+    assign_profiles(spec, &terms, &mut pupils);
+    Ok(pupils)
 }
