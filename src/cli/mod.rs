@@ -304,17 +304,20 @@ fn summary(db: &Path, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
 
 fn schools(db: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
     let store = open(db)?;
-    let schools = store.schools()?;
+    let mut schools = Vec::new();
+    for s in store.schools()? {
+        let periods: Vec<String> = store
+            .periods(s.id)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        schools.push((s, periods));
+    }
     if json {
-        let mut list = Vec::new();
-        for s in &schools {
-            let periods: Vec<String> = store
-                .periods(s.id)?
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            list.push(serde_json::json!({"urn": s.urn, "name": s.name, "phase": s.phase, "periods": periods}));
-        }
+        let list: Vec<serde_json::Value> = schools
+            .iter()
+            .map(|(s, periods)| serde_json::json!({"urn": s.urn, "name": s.name, "phase": s.phase, "periods": periods}))
+            .collect();
         serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "schools": list }))?;
         writeln!(out)?;
         return Ok(());
@@ -322,12 +325,7 @@ fn schools(db: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
     if schools.is_empty() {
         bail!("no schools yet: import a file with `tsm-desk import --school URN FILE`");
     }
-    for s in &schools {
-        let periods: Vec<String> = store
-            .periods(s.id)?
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+    for (s, periods) in &schools {
         writeln!(
             out,
             "{:<8} {:<32} {:<10} {}",

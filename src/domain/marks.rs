@@ -18,10 +18,14 @@ impl Session {
     /// Reads `AM`/`PM` and the usual variants (`A`, `P`, `Morning`, `Afternoon`, `1`, `2`).
     #[must_use]
     pub fn parse(s: &str) -> Option<Session> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "am" | "a" | "morning" | "1" | "a.m." => Some(Session::Am),
-            "pm" | "p" | "afternoon" | "2" | "p.m." => Some(Session::Pm),
-            _ => None,
+        let s = s.trim();
+        let is = |options: &[&str]| options.iter().any(|o| o.eq_ignore_ascii_case(s));
+        if is(&["am", "a", "morning", "1", "a.m."]) {
+            Some(Session::Am)
+        } else if is(&["pm", "p", "afternoon", "2", "p.m."]) {
+            Some(Session::Pm)
+        } else {
+            None
         }
     }
 
@@ -166,10 +170,29 @@ impl MarkStrip {
     #[must_use]
     pub fn counts(&self) -> SessionCounts {
         let mut counts = SessionCounts::default();
-        for m in self.marks() {
-            counts.add(m.code);
+        for (code, n) in self.code_totals() {
+            for _ in 0..n {
+                counts.add(code);
+            }
         }
         counts
+    }
+
+    /// How many marks of each code the strip holds (codes with none left out), in code
+    /// order.
+    #[must_use]
+    pub fn code_totals(&self) -> Vec<(Code, u32)> {
+        let mut by_byte = [0u32; 256];
+        for &b in &self.slots {
+            by_byte[usize::from(b)] += 1;
+        }
+        by_byte
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, n)| **n > 0)
+            .filter_map(|(b, n)| Some((Code::from_id(u8::try_from(b - 1).ok()?)?, *n)))
+            .collect()
     }
 
     /// The first and last dates with a mark.
@@ -202,6 +225,17 @@ mod tests {
             session,
             code: Code::parse(code).unwrap(),
         }
+    }
+
+    #[test]
+    fn sessions_parse() {
+        for s in ["AM", "am", " a ", "Morning", "1"] {
+            assert_eq!(Session::parse(s), Some(Session::Am), "{s}");
+        }
+        for s in ["PM", "p", "afternoon", "2", "P.M."] {
+            assert_eq!(Session::parse(s), Some(Session::Pm), "{s}");
+        }
+        assert_eq!(Session::parse("noon"), None);
     }
 
     #[test]

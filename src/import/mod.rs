@@ -24,6 +24,7 @@ use csv::StringRecord;
 use sha2::Digest as _;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use table::Table;
 
@@ -302,12 +303,13 @@ struct Reader<'a> {
     cols: Columns,
     layout: Layout,
     pupils: Vec<(Upn, PupilDetails, usize)>,
-    index: HashMap<Upn, usize>,
+    index: FastMap<Upn, usize>,
     last_upn: (String, usize),
     summary: Vec<SummaryRow>,
     marks: Vec<Vec<(Mark, usize)>>,
-    dates: HashMap<String, NaiveDate>,
-    codes: HashMap<String, Code>,
+    dates: FastMap<String, NaiveDate>,
+    last_date: (String, NaiveDate),
+    codes: FastMap<String, Code>,
     rows: usize,
     legacy: BTreeMap<Code, Tally>,
     no_mark: Tally,
@@ -324,12 +326,13 @@ impl<'a> Reader<'a> {
             cols,
             layout,
             pupils: Vec::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
             last_upn: (String::new(), 0),
             summary: Vec::new(),
             marks: Vec::new(),
-            dates: HashMap::new(),
-            codes: HashMap::new(),
+            dates: FastMap::default(),
+            last_date: (String::new(), NaiveDate::MIN),
+            codes: FastMap::default(),
             rows: 0,
             legacy: BTreeMap::new(),
             no_mark: Tally::default(),
@@ -603,12 +606,21 @@ impl<'a> Reader<'a> {
         field: Field,
     ) -> Result<NaiveDate, ImportError> {
         let value = self.required(line, record, field)?;
-        if let Some(d) = self.dates.get(value) {
-            return Ok(*d);
+        // Exports list a pupil's sessions together, so the date often repeats.
+        if self.last_date.0 == value {
+            return Ok(self.last_date.1);
         }
-        let d = values::parse_date(value)
-            .ok_or_else(|| self.err(line, field, Problem::BadDate(value.to_owned())))?;
-        self.dates.insert(value.to_owned(), d);
+        let d = match self.dates.get(value) {
+            Some(d) => *d,
+            None => {
+                let d = values::parse_date(value)
+                    .ok_or_else(|| self.err(line, field, Problem::BadDate(value.to_owned())))?;
+                self.dates.insert(value.to_owned(), d);
+                d
+            }
+        };
+        value.clone_into(&mut self.last_date.0);
+        self.last_date.1 = d;
         Ok(d)
     }
 
@@ -789,6 +801,33 @@ impl<'a> Reader<'a> {
             ),
         );
         out
+    }
+}
+
+/// A hash map with a fast, non-cryptographic hasher for the per-row look-ups (dates,
+/// codes, UPNs): the keys come from one file, so hash flooding is no concern.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hasher used by rustc (FxHash).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

@@ -115,11 +115,17 @@ fn decode(file: &str, bytes: Vec<u8>) -> Result<String, ImportError> {
 /// Refuses text with control characters (NUL bytes from UTF-16 without a BOM, binary
 /// files, undefined Windows-1252 bytes), naming the line of the first.
 fn check_text(file: &str, text: String) -> Result<String, ImportError> {
-    let bad = text
-        .char_indices()
-        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'));
-    if let Some((at, c)) = bad {
-        let line = text[..at].matches('\n').count() + 1;
+    // A byte scan: C0 controls other than tab, CR and LF; DEL; and C1 controls, which
+    // UTF-8 writes as C2 80..C2 9F.
+    let bytes = text.as_bytes();
+    let bad = bytes.iter().enumerate().position(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n'))
+            || b == 0x7F
+            || (b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+    });
+    if let Some(at) = bad {
+        let c = text[at..].chars().next().unwrap_or('\0');
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         let what = if c == '\0' {
             "NUL bytes: is it UTF-16 without a byte-order mark, or not a text file?".to_owned()
         } else {

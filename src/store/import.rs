@@ -215,20 +215,28 @@ fn store_batch(
         BatchContent::Marks(pupils) => {
             let mut by_period: BTreeMap<Period, Vec<(i64, MarkStrip, usize)>> = BTreeMap::new();
             let mut outside = 0usize;
+            // Working out a date's term computes Easter; marks come a day at a time.
+            let mut last_date = (
+                chrono::NaiveDate::MIN,
+                Period::of_date(chrono::NaiveDate::MIN),
+            );
             for p in pupils {
                 let Some(&pupil_id) = pupil_ids.get(&p.upn) else {
                     continue;
                 };
                 let mut split: BTreeMap<Period, Vec<crate::domain::Mark>> = BTreeMap::new();
                 for m in &p.marks {
+                    if last_date.0 != m.date {
+                        last_date = (m.date, Period::of_date(m.date));
+                    }
                     let period = match options.term {
                         Some(t) => {
-                            if t != Period::of_date(m.date) {
+                            if t != last_date.1 {
                                 outside += 1;
                             }
                             t
                         }
-                        None => Period::of_date(m.date),
+                        None => last_date.1,
                     };
                     split.entry(period).or_default().push(*m);
                 }
@@ -513,10 +521,11 @@ pub(super) fn stored_strip(first: &str, bytes: Vec<u8>) -> Result<MarkStrip, Sto
 }
 
 fn code_counts(strip: &MarkStrip) -> String {
-    let mut counts: BTreeMap<&'static str, u32> = BTreeMap::new();
-    for m in strip.marks() {
-        *counts.entry(m.code.mark()).or_default() += 1;
-    }
+    let counts: BTreeMap<&'static str, u32> = strip
+        .code_totals()
+        .into_iter()
+        .map(|(c, n)| (c.mark(), n))
+        .collect();
     serde_json::to_string(&counts).unwrap_or_else(|_| "{}".to_owned())
 }
 
