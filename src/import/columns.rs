@@ -2,7 +2,6 @@
 //! how a file's layout is told from its header row.
 
 use crate::domain::Layout;
-use std::collections::HashMap;
 use std::fmt;
 
 /// A column tsm-desk understands.
@@ -292,7 +291,7 @@ pub struct ColumnMapping {
 /// Where each field is in the header row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
-    index: HashMap<Field, usize>,
+    index: [Option<usize>; Field::ALL.len()],
     headers: Vec<String>,
 }
 
@@ -302,7 +301,7 @@ impl Columns {
     #[must_use]
     pub fn match_headers(headers: &[String], mapping: &ColumnMapping) -> Columns {
         let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-        let mut index = HashMap::new();
+        let mut index = [None; Field::ALL.len()];
         for field in Field::ALL {
             let user = mapping
                 .columns
@@ -317,13 +316,18 @@ impl Columns {
                     .find_map(|syn| normalised.iter().position(|h| *h == normalise(syn))),
             };
             if let Some(i) = found {
-                index.insert(field, i);
+                index[field as usize] = Some(i);
             }
         }
         // A column claimed by a user mapping is not also read as another field.
         for (field, header) in &mapping.columns {
             let want = normalise(header);
-            index.retain(|f, i| f == field || normalised.get(*i) != Some(&want));
+            for other in Field::ALL {
+                let slot = &mut index[other as usize];
+                if other != *field && slot.is_some_and(|i| normalised.get(i) == Some(&want)) {
+                    *slot = None;
+                }
+            }
         }
         Columns {
             index,
@@ -334,13 +338,13 @@ impl Columns {
     /// The column of a field, if the file has it.
     #[must_use]
     pub fn get(&self, field: Field) -> Option<usize> {
-        self.index.get(&field).copied()
+        self.index[field as usize]
     }
 
     /// Whether the file has the field.
     #[must_use]
     pub fn has(&self, field: Field) -> bool {
-        self.index.contains_key(&field)
+        self.index[field as usize].is_some()
     }
 
     /// The header as written in the file for a field (for error messages).

@@ -20,7 +20,6 @@ use crate::domain::{
 };
 use chrono::NaiveDate;
 use columns::DETAIL_FIELDS;
-use csv::StringRecord;
 use sha2::Digest as _;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -198,7 +197,7 @@ pub fn read_bytes(
     let sha256 = hex(&sha2::Sha256::digest(&bytes));
     let table = Table::from_bytes(file_name, bytes)?;
     let mut reader: Option<Reader<'_>> = None;
-    let mut first_headers: Option<(usize, StringRecord)> = None;
+    let mut first_headers: Option<(usize, Vec<String>)> = None;
     let mut seen = 0usize;
     table.for_each(file_name, |line, record| {
         if let Some(r) = reader.as_mut() {
@@ -209,7 +208,7 @@ pub fn read_bytes(
             return Ok(true);
         }
         seen += 1;
-        let headers: Vec<String> = record.iter().map(str::to_owned).collect();
+        let headers: Vec<String> = record.iter().map(|c| (*c).to_owned()).collect();
         let cols = Columns::match_headers(&headers, mapping);
         let layout = mapping.layout.or_else(|| cols.detect());
         if let Some(layout) = layout
@@ -219,7 +218,7 @@ pub fn read_bytes(
             return Ok(true);
         }
         if first_headers.is_none() {
-            first_headers = Some((line, record.clone()));
+            first_headers = Some((line, record.iter().map(|c| (*c).to_owned()).collect()));
         }
         if seen >= HEADER_SEARCH_ROWS || mapping.layout.is_some() {
             return Err(header_error(file_name, first_headers.take(), mapping));
@@ -234,13 +233,12 @@ pub fn read_bytes(
 
 fn header_error(
     file: &str,
-    first: Option<(usize, StringRecord)>,
+    first: Option<(usize, Vec<String>)>,
     mapping: &ColumnMapping,
 ) -> ImportError {
-    let Some((line, record)) = first else {
+    let Some((line, headers)) = first else {
         return ImportError::whole(file, Problem::Empty);
     };
-    let headers: Vec<String> = record.iter().map(str::to_owned).collect();
     let cols = Columns::match_headers(&headers, mapping);
     let layout = mapping.layout.unwrap_or_else(|| cols.closest());
     let missing: Vec<String> = cols
@@ -267,7 +265,7 @@ fn header_error(
     )
 }
 
-fn is_blank(record: &StringRecord) -> bool {
+fn is_blank(record: &[&str]) -> bool {
     record.iter().all(|c| c.trim().is_empty())
 }
 
@@ -347,16 +345,16 @@ impl<'a> Reader<'a> {
         ImportError::at(self.file, line, Some(self.cols.header(field)), problem)
     }
 
-    fn cell<'r>(&self, record: &'r StringRecord, field: Field) -> Option<&'r str> {
+    fn cell<'r>(&self, record: &'r [&'r str], field: Field) -> Option<&'r str> {
         self.cols
             .get(field)
-            .map(|i| record.get(i).unwrap_or("").trim())
+            .map(|i| record.get(i).copied().unwrap_or("").trim())
     }
 
     fn required<'r>(
         &self,
         line: usize,
-        record: &'r StringRecord,
+        record: &'r [&'r str],
         field: Field,
     ) -> Result<&'r str, ImportError> {
         match self.cell(record, field) {
@@ -365,7 +363,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn row(&mut self, line: usize, record: &StringRecord) -> Result<(), ImportError> {
+    fn row(&mut self, line: usize, record: &[&str]) -> Result<(), ImportError> {
         if is_blank(record) {
             return Ok(());
         }
@@ -434,7 +432,7 @@ impl<'a> Reader<'a> {
         &mut self,
         line: usize,
         upn_cell: &str,
-        record: &StringRecord,
+        record: &[&str],
     ) -> Result<usize, ImportError> {
         if self.layout.has_marks() && self.last_upn.0 == upn_cell && !self.pupils.is_empty() {
             return Ok(self.last_upn.1);
@@ -460,7 +458,7 @@ impl<'a> Reader<'a> {
         Ok(i)
     }
 
-    fn details(&mut self, line: usize, record: &StringRecord) -> Result<PupilDetails, ImportError> {
+    fn details(&mut self, line: usize, record: &[&str]) -> Result<PupilDetails, ImportError> {
         let mut d = PupilDetails::default();
         for field in DETAIL_FIELDS {
             let Some(value) = self.cell(record, field) else {
@@ -523,7 +521,7 @@ impl<'a> Reader<'a> {
     fn count(
         &self,
         line: usize,
-        record: &StringRecord,
+        record: &[&str],
         field: Field,
     ) -> Result<Option<u32>, ImportError> {
         let Some(value) = self.cell(record, field) else {
@@ -536,7 +534,7 @@ impl<'a> Reader<'a> {
     fn required_count(
         &self,
         line: usize,
-        record: &StringRecord,
+        record: &[&str],
         field: Field,
     ) -> Result<u32, ImportError> {
         self.count(line, record, field)?
@@ -546,7 +544,7 @@ impl<'a> Reader<'a> {
     fn summary_row(
         &mut self,
         line: usize,
-        record: &StringRecord,
+        record: &[&str],
         pupil: usize,
     ) -> Result<(), ImportError> {
         let possible = self.required_count(line, record, Field::Possible)?;
@@ -602,7 +600,7 @@ impl<'a> Reader<'a> {
     fn date(
         &mut self,
         line: usize,
-        record: &StringRecord,
+        record: &[&str],
         field: Field,
     ) -> Result<NaiveDate, ImportError> {
         let value = self.required(line, record, field)?;
@@ -624,12 +622,7 @@ impl<'a> Reader<'a> {
         Ok(d)
     }
 
-    fn code(
-        &mut self,
-        line: usize,
-        record: &StringRecord,
-        field: Field,
-    ) -> Result<Code, ImportError> {
+    fn code(&mut self, line: usize, record: &[&str], field: Field) -> Result<Code, ImportError> {
         let value = self.cell(record, field).unwrap_or("");
         let code = match self.codes.get(value) {
             Some(c) => *c,

@@ -13,7 +13,7 @@ pub(crate) enum Table {
     /// Decoded CSV text and its delimiter.
     Csv { text: String, delimiter: u8 },
     /// A worksheet's cells as text, with their 1-based row numbers.
-    Sheet(Vec<(usize, StringRecord)>),
+    Sheet(Vec<(usize, Vec<String>)>),
 }
 
 impl Table {
@@ -36,13 +36,29 @@ impl Table {
         Ok(Table::Csv { text, delimiter })
     }
 
-    /// Calls `f` with each record and its line number, until it returns `false`.
+    /// Calls `f` with each record's cells and its line number, until it returns
+    /// `false`.
     pub(crate) fn for_each(
         &self,
         file: &str,
-        mut f: impl FnMut(usize, &StringRecord) -> Result<bool, ImportError>,
+        mut f: impl FnMut(usize, &[&str]) -> Result<bool, ImportError>,
     ) -> Result<(), ImportError> {
         match self {
+            Table::Csv { text, delimiter } if !text.contains('"') => {
+                // No quoting anywhere: a line is a record, split on the delimiter. This is
+                // the common case for MIS exports and several times faster than the
+                // general CSV reader.
+                let delimiter = char::from(*delimiter);
+                let mut cells: Vec<&str> = Vec::new();
+                for (i, line) in text.split('\n').enumerate() {
+                    cells.clear();
+                    cells.extend(line.strip_suffix('\r').unwrap_or(line).split(delimiter));
+                    if !f(i + 1, &cells)? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
             Table::Csv { text, delimiter } => {
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(false)
@@ -70,14 +86,16 @@ impl Table {
                     let line = record
                         .position()
                         .map_or(line, |p| usize::try_from(p.line()).unwrap_or(0));
-                    if !f(line, &record)? {
+                    let cells: Vec<&str> = record.iter().collect();
+                    if !f(line, &cells)? {
                         return Ok(());
                     }
                 }
             }
             Table::Sheet(rows) => {
-                for (line, record) in rows {
-                    if !f(*line, record)? {
+                for (line, row) in rows {
+                    let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+                    if !f(*line, &cells)? {
                         return Ok(());
                     }
                 }
@@ -183,7 +201,7 @@ fn read_sheet(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
         // Keep columns where they are on the sheet, even if the used range starts late.
         let mut cells: Vec<String> = vec![String::new(); first_col];
         cells.extend(row.iter().map(cell_text));
-        rows.push((first_row + i + 1, StringRecord::from(cells)));
+        rows.push((first_row + i + 1, cells));
     }
     Ok(Table::Sheet(rows))
 }
