@@ -242,6 +242,17 @@ mod tests {
     }
 
     #[test]
+    fn every_date_lies_in_its_terms_date_range() {
+        // The importer caches a term's range and relies on this.
+        let mut date = d(2019, 8, 1);
+        while date < d(2031, 8, 1) {
+            let (start, end) = Period::of_date(date).date_range().unwrap();
+            assert!(start <= date && date <= end, "{date}");
+            date = date.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
     fn periods_parse_in_the_usual_spellings() {
         for s in [
             "2025-26 autumn",

@@ -48,14 +48,29 @@ impl Table {
                 // No quoting anywhere: a line is a record, split on the delimiter. This is
                 // the common case for MIS exports and several times faster than the
                 // general CSV reader.
-                let delimiter = char::from(*delimiter);
                 let mut cells: Vec<&str> = Vec::new();
-                for (i, line) in text.split('\n').enumerate() {
-                    cells.clear();
-                    cells.extend(line.strip_suffix('\r').unwrap_or(line).split(delimiter));
-                    if !f(i + 1, &cells)? {
-                        break;
+                let mut line = 1;
+                let mut cell_start = 0;
+                for (i, &b) in text.as_bytes().iter().enumerate() {
+                    // Both bytes are ASCII, so these are character boundaries.
+                    if b == *delimiter {
+                        cells.push(&text[cell_start..i]);
+                        cell_start = i + 1;
+                    } else if b == b'\n' {
+                        let last = &text[cell_start..i];
+                        cells.push(last.strip_suffix('\r').unwrap_or(last));
+                        cell_start = i + 1;
+                        if !f(line, &cells)? {
+                            return Ok(());
+                        }
+                        cells.clear();
+                        line += 1;
                     }
+                }
+                if cell_start < text.len() {
+                    let last = &text[cell_start..];
+                    cells.push(last.strip_suffix('\r').unwrap_or(last));
+                    f(line, &cells)?;
                 }
                 Ok(())
             }

@@ -215,10 +215,12 @@ fn store_batch(
         BatchContent::Marks(pupils) => {
             let mut by_period: BTreeMap<Period, Vec<(i64, MarkStrip, usize)>> = BTreeMap::new();
             let mut outside = 0usize;
-            // Working out a date's term computes Easter; marks come a day at a time.
-            let mut last_date = (
+            // Working out a date's term computes Easter, so the last term's date range
+            // is kept: (first day, last day, term); it starts empty.
+            let mut term_of = (
+                chrono::NaiveDate::MAX,
                 chrono::NaiveDate::MIN,
-                Period::of_date(chrono::NaiveDate::MIN),
+                Period::new(0, crate::domain::Term::Autumn),
             );
             for p in pupils {
                 let Some(&pupil_id) = pupil_ids.get(&p.upn) else {
@@ -226,17 +228,19 @@ fn store_batch(
                 };
                 let mut split: BTreeMap<Period, Vec<crate::domain::Mark>> = BTreeMap::new();
                 for m in &p.marks {
-                    if last_date.0 != m.date {
-                        last_date = (m.date, Period::of_date(m.date));
+                    if !(term_of.0 <= m.date && m.date <= term_of.1) {
+                        let period = Period::of_date(m.date);
+                        let (start, end) = period.date_range().unwrap_or((m.date, m.date));
+                        term_of = (start, end, period);
                     }
                     let period = match options.term {
                         Some(t) => {
-                            if t != last_date.1 {
+                            if t != term_of.2 {
                                 outside += 1;
                             }
                             t
                         }
-                        None => last_date.1,
+                        None => term_of.2,
                     };
                     split.entry(period).or_default().push(*m);
                 }
