@@ -194,7 +194,11 @@ pub fn read_bytes(
     bytes: Vec<u8>,
     mapping: &ColumnMapping,
 ) -> Result<ImportBatch, ImportError> {
-    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    // Hash a copy on a second core while this one reads the rows.
+    let copy = bytes.clone();
+    let hasher = std::thread::Builder::new()
+        .name("tsm-import-hash".into())
+        .spawn(move || hex(&sha2::Sha256::digest(&copy)));
     let table = Table::from_bytes(file_name, bytes)?;
     let mut reader: Option<Reader<'_>> = None;
     let mut first_headers: Option<(usize, Vec<String>)> = None;
@@ -227,6 +231,12 @@ pub fn read_bytes(
     })?;
     let Some(reader) = reader else {
         return Err(header_error(file_name, first_headers, mapping));
+    };
+    let sha256 = match hasher {
+        Ok(handle) => handle.join().map_err(|_| {
+            ImportError::whole(file_name, Problem::Io("hashing the file failed".into()))
+        })?,
+        Err(e) => return Err(ImportError::whole(file_name, Problem::Io(e.to_string()))),
     };
     reader.finish(sha256)
 }
@@ -667,7 +677,10 @@ impl<'a> Reader<'a> {
                 for ((upn, _, first_line), mut marks) in
                     self.pupils.iter().zip(std::mem::take(&mut self.marks))
                 {
-                    marks.sort_by_key(|(m, line)| (m.date, m.session, *line));
+                    // Exports are usually in date order already.
+                    if !marks.is_sorted_by_key(|(m, line)| (m.date, m.session, *line)) {
+                        marks.sort_by_key(|(m, line)| (m.date, m.session, *line));
+                    }
                     let mut kept: Vec<Mark> = Vec::with_capacity(marks.len());
                     let mut prev: Option<(Mark, usize)> = None;
                     for (m, line) in marks {
