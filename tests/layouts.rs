@@ -330,3 +330,60 @@ fn repeated_identical_marks_count_once() {
             .any(|w| w.line == Some(3) && w.message.contains("repeated marks"))
     );
 }
+
+/// A long marks file over 1 MiB is read in two halves on two threads; the result must
+/// be exactly what one pass gives (the general CSV reader, forced by a quoted header).
+#[test]
+fn large_files_read_in_two_halves_match_one_pass() {
+    let upns: Vec<String> = (1..=100)
+        .map(|i| {
+            tsm_desk::domain::Upn::with_check_letter(&format!("820200125{i:03}"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut body = String::new();
+    let codes = ["/", "I", "N", "H", "L", "-", "#", "U"];
+    for (p, upn) in upns.iter().enumerate() {
+        for day in 0..190u32 {
+            let date = chrono::NaiveDate::from_ymd_opt(2025, 9, 1).unwrap()
+                + chrono::Days::new(u64::from(day));
+            for session in ["AM", "PM"] {
+                let code = codes[(p * 7 + day as usize * 3 + session.len()) % codes.len()];
+                body.push_str(&format!(
+                    "{upn},{},{session},{code}\n",
+                    date.format("%d/%m/%Y")
+                ));
+            }
+        }
+    }
+    // The same pupil again at the end, so a pupil spans both halves.
+    body.push_str(&format!("{},{},AM,/\n", upns[0], "01/08/2026"));
+    let fast = format!("UPN,Date,Session,Mark\n{body}");
+    let general = format!("\"UPN\",Date,Session,Mark\n{body}");
+    assert!(fast.len() > 1 << 20, "{}", fast.len());
+    let a = read("big.csv", fast.clone());
+    let b = read("big.csv", general);
+    assert_eq!(a.pupils, b.pupils);
+    assert_eq!(a.content, b.content);
+    assert_eq!(a.rows, b.rows);
+    assert_eq!(a.warnings, b.warnings);
+    assert_eq!(a.rows, 100 * 190 * 2 + 1);
+    // An error in the second half is reported at its own line.
+    let bad_line = 2 + 100 * 190 * 2 - 5;
+    let mut lines: Vec<&str> = fast.lines().collect();
+    let replaced = lines[bad_line - 1].rsplit_once(',').unwrap().0.to_owned() + ",Q9";
+    lines[bad_line - 1] = &replaced;
+    let err = read_bytes(
+        "big.csv",
+        lines.join("\n").into_bytes(),
+        &ColumnMapping::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "big.csv, line {bad_line}, field Mark: unknown attendance code \"Q9\""
+        )),
+        "{err}"
+    );
+}

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
-use table::Table;
+use table::{Table, split_lines};
 
 /// How many rows at the top of a file may come before the header row (report titles
 /// and blank lines that some MIS exports add).
@@ -203,6 +203,12 @@ pub fn read_bytes(
     let mut reader: Option<Reader<'_>> = None;
     let mut first_headers: Option<(usize, Vec<String>)> = None;
     let mut seen = 0usize;
+    // Large quote-free marks files are read in two halves on two cores once the header
+    // is known; `header_line` says where the rows start.
+    let split_text = table
+        .quote_free()
+        .filter(|(text, _)| text.len() >= PARALLEL_BYTES);
+    let mut header_line = None;
     table.for_each(file_name, |line, record| {
         if let Some(r) = reader.as_mut() {
             r.row(line, record)?;
@@ -219,6 +225,10 @@ pub fn read_bytes(
             && cols.missing_for(layout).is_empty()
         {
             reader = Some(Reader::new(file_name, cols, layout));
+            if split_text.is_some() && layout.has_marks() {
+                header_line = Some(line);
+                return Ok(false);
+            }
             return Ok(true);
         }
         if first_headers.is_none() {
@@ -229,9 +239,12 @@ pub fn read_bytes(
         }
         Ok(true)
     })?;
-    let Some(reader) = reader else {
+    let Some(mut reader) = reader else {
         return Err(header_error(file_name, first_headers, mapping));
     };
+    if let (Some(line), Some((text, delimiter))) = (header_line, split_text) {
+        reader = read_in_two(reader, text, delimiter, line)?;
+    }
     let sha256 = match hasher {
         Ok(handle) => handle.join().map_err(|_| {
             ImportError::whole(file_name, Problem::Io("hashing the file failed".into()))
@@ -239,6 +252,57 @@ pub fn read_bytes(
         Err(e) => return Err(ImportError::whole(file_name, Problem::Io(e.to_string()))),
     };
     reader.finish(sha256)
+}
+
+/// Files at least this large are read on two threads when they can be.
+const PARALLEL_BYTES: usize = 1 << 20;
+
+/// Reads the rows after `header_line` in two halves, one on another thread, and joins
+/// the halves as if read in one pass. The first half's error wins, as it comes first.
+fn read_in_two<'a>(
+    mut first: Reader<'a>,
+    text: &str,
+    delimiter: u8,
+    header_line: usize,
+) -> Result<Reader<'a>, ImportError> {
+    let start = text
+        .match_indices('\n')
+        .nth(header_line - 1)
+        .map_or(text.len(), |(i, _)| i + 1);
+    let rest = &text[start..];
+    let mid = rest.len() / 2;
+    let cut = rest[mid..].find('\n').map_or(rest.len(), |i| mid + i + 1);
+    let (a, b) = rest.split_at(cut);
+    let b_first_line = header_line + 1 + a.bytes().filter(|&c| c == b'\n').count();
+    let mut second = Reader::new(first.file, first.cols.clone(), first.layout);
+    let (ra, rb) = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("tsm-import-rows".into())
+            .spawn_scoped(scope, || {
+                split_lines(b, delimiter, b_first_line, |line, cells| {
+                    second.row(line, cells)?;
+                    Ok(true)
+                })
+            });
+        let ra = split_lines(a, delimiter, header_line + 1, |line, cells| {
+            first.row(line, cells)?;
+            Ok(true)
+        });
+        let rb = match spawned {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(ImportError::whole(
+                    first.file,
+                    Problem::Io("reading the file failed".into()),
+                ))
+            }),
+            Err(e) => Err(ImportError::whole(first.file, Problem::Io(e.to_string()))),
+        };
+        (ra, rb)
+    });
+    ra?;
+    rb?;
+    first.absorb(second);
+    Ok(first)
 }
 
 fn header_error(
@@ -297,6 +361,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// Adds the counts of a later part of the same file.
+    fn merge(&mut self, later: &Tally) {
+        if later.count > 0 {
+            if self.count == 0 {
+                self.first_line = later.first_line;
+            }
+            self.count += later.count;
+        }
+    }
+
     fn add(&mut self, line: usize) {
         if self.count == 0 {
             self.first_line = line;
@@ -322,9 +396,9 @@ struct Reader<'a> {
     legacy: BTreeMap<Code, Tally>,
     no_mark: Tally,
     short_totals: Tally,
-    check_letter: Tally,
     no_upn: Tally,
-    unknown_sex: Tally,
+    /// Per pupil (parallel to `pupils`): a sex given but not recognised.
+    odd_sex: Vec<bool>,
 }
 
 impl<'a> Reader<'a> {
@@ -345,9 +419,8 @@ impl<'a> Reader<'a> {
             legacy: BTreeMap::new(),
             no_mark: Tally::default(),
             short_totals: Tally::default(),
-            check_letter: Tally::default(),
             no_upn: Tally::default(),
-            unknown_sex: Tally::default(),
+            odd_sex: Vec::new(),
         }
     }
 
@@ -456,10 +529,8 @@ impl<'a> Reader<'a> {
             self.last_upn = (upn_cell.to_owned(), i);
             return Ok(i);
         }
-        if !upn.check_letter_ok() {
-            self.check_letter.add(line);
-        }
-        let details = self.details(line, record)?;
+        let (details, odd_sex) = self.details(line, record)?;
+        self.odd_sex.push(odd_sex);
         let i = self.pupils.len();
         self.index.insert(upn.clone(), i);
         self.pupils.push((upn, details, line));
@@ -468,8 +539,10 @@ impl<'a> Reader<'a> {
         Ok(i)
     }
 
-    fn details(&mut self, line: usize, record: &[&str]) -> Result<PupilDetails, ImportError> {
+    /// The pupil details on a row, and whether a sex was given but not recognised.
+    fn details(&self, line: usize, record: &[&str]) -> Result<(PupilDetails, bool), ImportError> {
         let mut d = PupilDetails::default();
+        let mut odd_sex = false;
         for field in DETAIL_FIELDS {
             let Some(value) = self.cell(record, field) else {
                 continue;
@@ -499,7 +572,7 @@ impl<'a> Reader<'a> {
                 Field::Sex => {
                     d.sex = Sex::parse(value);
                     if d.sex.is_none() && !value.is_empty() {
-                        self.unknown_sex.add(line);
+                        odd_sex = true;
                     }
                 }
                 Field::DateOfBirth if !value.is_empty() => {
@@ -525,7 +598,7 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        Ok(d)
+        Ok((d, odd_sex))
     }
 
     fn count(
@@ -658,6 +731,33 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Takes in what a reader of a later part of the same file found.
+    fn absorb(&mut self, later: Reader<'a>) {
+        self.rows += later.rows;
+        let odd = later.odd_sex;
+        for (((upn, details, line), marks), odd_sex) in
+            later.pupils.into_iter().zip(later.marks).zip(odd)
+        {
+            if let Some(&i) = self.index.get(&upn) {
+                if let Some(held) = self.marks.get_mut(i) {
+                    held.extend(marks);
+                }
+            } else {
+                self.index.insert(upn.clone(), self.pupils.len());
+                self.pupils.push((upn, details, line));
+                self.marks.push(marks);
+                self.odd_sex.push(odd_sex);
+            }
+        }
+        self.summary.extend(later.summary);
+        for (code, tally) in &later.legacy {
+            self.legacy.entry(*code).or_default().merge(tally);
+        }
+        self.no_mark.merge(&later.no_mark);
+        self.short_totals.merge(&later.short_totals);
+        self.no_upn.merge(&later.no_upn);
+    }
+
     fn finish(mut self, sha256: String) -> Result<ImportBatch, ImportError> {
         if self.pupils.is_empty() {
             return Err(ImportError::whole(self.file, Problem::NoRows));
@@ -779,13 +879,23 @@ impl<'a> Reader<'a> {
                 plural(self.short_totals.count)
             ),
         );
+        let mut check_letter = Tally::default();
+        let mut unknown_sex = Tally::default();
+        for (i, (upn, _, line)) in self.pupils.iter().enumerate() {
+            if !upn.check_letter_ok() {
+                check_letter.add(*line);
+            }
+            if self.odd_sex.get(i).copied().unwrap_or(false) {
+                unknown_sex.add(*line);
+            }
+        }
         tally(
-            &self.check_letter,
+            &check_letter,
             Some(self.cols.header(Field::Upn)),
             format!(
                 "{} UPN{} with a wrong check letter",
-                self.check_letter.count,
-                plural(self.check_letter.count)
+                check_letter.count,
+                plural(check_letter.count)
             ),
         );
         tally(
@@ -798,12 +908,12 @@ impl<'a> Reader<'a> {
             ),
         );
         tally(
-            &self.unknown_sex,
+            &unknown_sex,
             Some(self.cols.header(Field::Sex)),
             format!(
                 "{} pupil{} with an unrecognised sex, left blank",
-                self.unknown_sex.count,
-                plural(self.unknown_sex.count)
+                unknown_sex.count,
+                plural(unknown_sex.count)
             ),
         );
         out

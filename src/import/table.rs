@@ -36,6 +36,15 @@ impl Table {
         Ok(Table::Csv { text, delimiter })
     }
 
+    /// The decoded text and delimiter of a CSV file with no quote characters, whose
+    /// lines can be split (and read in parts) without a CSV parser.
+    pub(crate) fn quote_free(&self) -> Option<(&str, u8)> {
+        match self {
+            Table::Csv { text, delimiter } if !text.contains('"') => Some((text, *delimiter)),
+            _ => None,
+        }
+    }
+
     /// Calls `f` with each record's cells and its line number, until it returns
     /// `false`.
     pub(crate) fn for_each(
@@ -48,31 +57,7 @@ impl Table {
                 // No quoting anywhere: a line is a record, split on the delimiter. This is
                 // the common case for MIS exports and several times faster than the
                 // general CSV reader.
-                let mut cells: Vec<&str> = Vec::new();
-                let mut line = 1;
-                let mut cell_start = 0;
-                for (i, &b) in text.as_bytes().iter().enumerate() {
-                    // Both bytes are ASCII, so these are character boundaries.
-                    if b == *delimiter {
-                        cells.push(&text[cell_start..i]);
-                        cell_start = i + 1;
-                    } else if b == b'\n' {
-                        let last = &text[cell_start..i];
-                        cells.push(last.strip_suffix('\r').unwrap_or(last));
-                        cell_start = i + 1;
-                        if !f(line, &cells)? {
-                            return Ok(());
-                        }
-                        cells.clear();
-                        line += 1;
-                    }
-                }
-                if cell_start < text.len() {
-                    let last = &text[cell_start..];
-                    cells.push(last.strip_suffix('\r').unwrap_or(last));
-                    f(line, &cells)?;
-                }
-                Ok(())
+                split_lines(text, *delimiter, 1, f)
             }
             Table::Csv { text, delimiter } => {
                 let mut reader = csv::ReaderBuilder::new()
@@ -118,6 +103,41 @@ impl Table {
             }
         }
     }
+}
+
+/// Calls `f` with the cells of each line of quote-free `text`, numbering lines from
+/// `first_line`, until it returns `false`.
+pub(crate) fn split_lines(
+    text: &str,
+    delimiter: u8,
+    first_line: usize,
+    mut f: impl FnMut(usize, &[&str]) -> Result<bool, ImportError>,
+) -> Result<(), ImportError> {
+    let mut cells: Vec<&str> = Vec::new();
+    let mut line = first_line;
+    let mut cell_start = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        // Both bytes are ASCII, so these are character boundaries.
+        if b == delimiter {
+            cells.push(&text[cell_start..i]);
+            cell_start = i + 1;
+        } else if b == b'\n' {
+            let last = &text[cell_start..i];
+            cells.push(last.strip_suffix('\r').unwrap_or(last));
+            cell_start = i + 1;
+            if !f(line, &cells)? {
+                return Ok(());
+            }
+            cells.clear();
+            line += 1;
+        }
+    }
+    if cell_start < text.len() {
+        let last = &text[cell_start..];
+        cells.push(last.strip_suffix('\r').unwrap_or(last));
+        f(line, &cells)?;
+    }
+    Ok(())
 }
 
 /// Decodes text: a UTF-8 BOM is dropped, UTF-16 with a BOM is decoded, valid UTF-8 is
