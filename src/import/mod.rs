@@ -254,6 +254,21 @@ pub fn read_bytes(
     reader.finish(sha256)
 }
 
+/// Every one-character code, looked up by its byte in either case.
+fn one_byte_codes() -> [Option<Code>; 128] {
+    let mut table = [None; 128];
+    for code in Code::all() {
+        if let [b] = code.mark().as_bytes() {
+            for byte in [b.to_ascii_uppercase(), b.to_ascii_lowercase()] {
+                if let Some(slot) = table.get_mut(usize::from(byte)) {
+                    *slot = Some(code);
+                }
+            }
+        }
+    }
+    table
+}
+
 /// Files at least this large are read on two threads when they can be.
 const PARALLEL_BYTES: usize = 1 << 20;
 
@@ -392,6 +407,8 @@ struct Reader<'a> {
     dates: FastMap<String, NaiveDate>,
     last_date: (String, NaiveDate),
     codes: FastMap<String, Code>,
+    /// Single-character marks by byte, either case: the common codes without hashing.
+    one_byte: [Option<Code>; 128],
     rows: usize,
     legacy: BTreeMap<Code, Tally>,
     no_mark: Tally,
@@ -415,6 +432,7 @@ impl<'a> Reader<'a> {
             dates: FastMap::default(),
             last_date: (String::new(), NaiveDate::MIN),
             codes: FastMap::default(),
+            one_byte: one_byte_codes(),
             rows: 0,
             legacy: BTreeMap::new(),
             no_mark: Tally::default(),
@@ -707,8 +725,12 @@ impl<'a> Reader<'a> {
 
     fn code(&mut self, line: usize, record: &[&str], field: Field) -> Result<Code, ImportError> {
         let value = self.cell(record, field).unwrap_or("");
-        let code = match self.codes.get(value) {
-            Some(c) => *c,
+        let single = match value.as_bytes() {
+            [b] => self.one_byte.get(usize::from(*b)).copied().flatten(),
+            _ => None,
+        };
+        let code = match single.or_else(|| self.codes.get(value).copied()) {
+            Some(c) => c,
             None => {
                 let c = Code::parse(value)
                     .map_err(|e| self.err(line, field, Problem::UnknownCode(e)))?;
