@@ -10,8 +10,13 @@ use std::io::Cursor;
 
 /// The rows of a file, ready to be walked.
 pub(crate) enum Table {
-    /// Decoded CSV text and its delimiter.
-    Csv { text: String, delimiter: u8 },
+    /// Decoded CSV text, its delimiter, and whether it holds any quote character (if
+    /// not, lines can be split without a CSV parser).
+    Csv {
+        text: String,
+        delimiter: u8,
+        quoted: bool,
+    },
     /// A worksheet's cells as text, with their 1-based row numbers.
     Sheet(Vec<(usize, Vec<String>)>),
 }
@@ -28,19 +33,29 @@ impl Table {
             return read_sheet(file, bytes);
         }
         let mut text = decode(file, bytes)?;
-        if text.contains("\r\n") {
-            // The CSV reader's line numbers drift on CRLF; count lines on LF alone.
+        let quoted = text.contains('"');
+        if quoted && text.contains("\r\n") {
+            // The CSV reader's line numbers drift on CRLF; count lines on LF alone. (The
+            // quote-free path strips CRs itself.)
             text = text.replace("\r\n", "\n");
         }
         let delimiter = sniff_delimiter(&text);
-        Ok(Table::Csv { text, delimiter })
+        Ok(Table::Csv {
+            text,
+            delimiter,
+            quoted,
+        })
     }
 
     /// The decoded text and delimiter of a CSV file with no quote characters, whose
     /// lines can be split (and read in parts) without a CSV parser.
     pub(crate) fn quote_free(&self) -> Option<(&str, u8)> {
         match self {
-            Table::Csv { text, delimiter } if !text.contains('"') => Some((text, *delimiter)),
+            Table::Csv {
+                text,
+                delimiter,
+                quoted: false,
+            } => Some((text, *delimiter)),
             _ => None,
         }
     }
@@ -53,13 +68,19 @@ impl Table {
         mut f: impl FnMut(usize, &[&str]) -> Result<bool, ImportError>,
     ) -> Result<(), ImportError> {
         match self {
-            Table::Csv { text, delimiter } if !text.contains('"') => {
+            Table::Csv {
+                text,
+                delimiter,
+                quoted: false,
+            } => {
                 // No quoting anywhere: a line is a record, split on the delimiter. This is
                 // the common case for MIS exports and several times faster than the
                 // general CSV reader.
                 split_lines(text, *delimiter, 1, f)
             }
-            Table::Csv { text, delimiter } => {
+            Table::Csv {
+                text, delimiter, ..
+            } => {
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
