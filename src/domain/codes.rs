@@ -315,22 +315,37 @@ pub struct SessionCounts {
 impl SessionCounts {
     /// Adds one mark.
     pub fn add(&mut self, code: Code) {
+        self.add_many(code, 1);
+    }
+
+    /// Adds `n` marks of one code.
+    pub fn add_many(&mut self, code: Code, n: u32) {
         match code.category() {
-            Category::Present => self.present += 1,
-            Category::ApprovedActivity => self.approved += 1,
-            Category::Authorised => self.authorised += 1,
-            Category::Unauthorised => self.unauthorised += 1,
-            Category::NoMark => self.no_mark += 1,
+            Category::Present => self.present += n,
+            Category::ApprovedActivity => self.approved += n,
+            Category::Authorised => self.authorised += n,
+            Category::Unauthorised => self.unauthorised += n,
+            Category::NoMark => self.no_mark += n,
             Category::NotPossible => {}
         }
         if code.category().is_possible() {
-            self.possible += 1;
+            self.possible += n;
         }
         match code.lateness() {
-            Some(Lateness::BeforeClose) => self.late_before_close += 1,
-            Some(Lateness::AfterClose) => self.late_after_close += 1,
+            Some(Lateness::BeforeClose) => self.late_before_close += n,
+            Some(Lateness::AfterClose) => self.late_after_close += n,
             None => {}
         }
+    }
+
+    /// Totals of marks given as counts per code.
+    #[must_use]
+    pub fn from_code_totals(totals: &[(Code, u32)]) -> SessionCounts {
+        let mut counts = SessionCounts::default();
+        for (code, n) in totals {
+            counts.add_many(*code, *n);
+        }
+        counts
     }
 
     /// Attendance sessions: present plus approved educational activity.

@@ -169,13 +169,7 @@ impl MarkStrip {
     /// Totals of the strip's marks.
     #[must_use]
     pub fn counts(&self) -> SessionCounts {
-        let mut counts = SessionCounts::default();
-        for (code, n) in self.code_totals() {
-            for _ in 0..n {
-                counts.add(code);
-            }
-        }
-        counts
+        SessionCounts::from_code_totals(&self.code_totals())
     }
 
     /// How many marks of each code the strip holds (codes with none left out), in code

@@ -457,24 +457,13 @@ fn store_marks(
             first.to_string(),
             bytes
         ])?;
-        let merged = if held.contains_key(pupil_id) {
+        if held.contains_key(pupil_id) {
             let (merged, n) = merged_strip(tx, *pupil_id, period_id, import_id)?;
             changed += n;
-            merged
+            write_marks_attendance(tx, period_id, *pupil_id, &merged)?;
         } else {
-            strip.clone()
-        };
-        let counts = merged.counts();
-        let by_code = code_counts(&merged);
-        write_attendance(
-            tx,
-            period_id,
-            *pupil_id,
-            "marks",
-            None,
-            &counts,
-            Some(&by_code),
-        )?;
+            write_marks_attendance(tx, period_id, *pupil_id, strip)?;
+        }
     }
     if changed > 0 {
         warnings.push(Warning {
@@ -524,16 +513,29 @@ pub(super) fn stored_strip(first: &str, bytes: Vec<u8>) -> Result<MarkStrip, Sto
     MarkStrip::from_stored(first, bytes).map_err(|e| StoreError::Damaged(e.to_string()))
 }
 
-fn code_counts(strip: &MarkStrip) -> String {
-    let counts: BTreeMap<&'static str, u32> = strip
-        .code_totals()
-        .into_iter()
-        .map(|(c, n)| (c.mark(), n))
-        .collect();
-    serde_json::to_string(&counts).unwrap_or_else(|_| "{}".to_owned())
+/// Writes a pupil's totals for a period worked out from their marks, with the counts by
+/// code as JSON (read back by [`parse_code_counts`]); one pass over the strip.
+fn write_marks_attendance(
+    tx: &Transaction<'_>,
+    period_id: i64,
+    pupil_id: i64,
+    strip: &MarkStrip,
+) -> Result<(), StoreError> {
+    let totals = strip.code_totals();
+    let by_code: BTreeMap<&'static str, u32> = totals.iter().map(|(c, n)| (c.mark(), *n)).collect();
+    let json = serde_json::to_string(&by_code).map_err(|e| StoreError::Damaged(e.to_string()))?;
+    write_attendance(
+        tx,
+        period_id,
+        pupil_id,
+        "marks",
+        None,
+        &SessionCounts::from_code_totals(&totals),
+        Some(&json),
+    )
 }
 
-/// Reads the JSON written by [`code_counts`].
+/// Reads the JSON written by [`write_marks_attendance`].
 pub(super) fn parse_code_counts(json: &str) -> Result<Vec<(Code, u32)>, StoreError> {
     let map: BTreeMap<String, u32> =
         serde_json::from_str(json).map_err(|e| StoreError::Damaged(e.to_string()))?;
@@ -600,15 +602,7 @@ fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), StoreError>
                 params![pupil_id, period_id],
             )?;
         } else {
-            write_attendance(
-                tx,
-                period_id,
-                pupil_id,
-                "marks",
-                None,
-                &merged.counts(),
-                Some(&code_counts(&merged)),
-            )?;
+            write_marks_attendance(tx, period_id, pupil_id, &merged)?;
         }
     }
     Ok(())
