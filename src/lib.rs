@@ -10,4 +10,6 @@ pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod sample;
+pub mod service;
 pub mod store;
+pub mod ui;

@@ -1,11 +1,25 @@
-//! The `tsm-desk` binary: the command line over the tsm-desk library.
+//! The `tsm-desk` binary: with no command, the desktop app; with a command, the
+//! command line over the same database.
 
 mod cli;
 
+use anyhow::Context as _;
 use clap::Parser as _;
+use std::path::PathBuf;
+use tsm_desk::service::Service;
+use tsm_desk::ui::{Prefs, TsmApp};
 
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
+    if args.wants_gui() {
+        return match gui(args.db().map(PathBuf::from)) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli::run(args, &mut out) {
@@ -16,4 +30,45 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Opens the desktop app on `db` (from `--db`/`TSM_DESK_DB`), else the database chosen
+/// in settings, else the platform data folder's; a new database starts from the bundled
+/// sample data.
+fn gui(db: Option<PathBuf>) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("tsm-desk")
+            .with_app_id("tsm-desk")
+            .with_inner_size([1360.0, 860.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "tsm-desk",
+        options,
+        Box::new(move |cc| {
+            let prefs: Prefs = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, tsm_desk::ui::PREFS_KEY))
+                .unwrap_or_default();
+            let path = db
+                .or_else(|| prefs.database.clone())
+                .or_else(tsm_desk::service::default_database)
+                .context("cannot find a data folder; pass --db FILE or set TSM_DESK_DB")?;
+            let label = path.display().to_string();
+            let opener: tsm_desk::ui::Opener = Box::new(move |progress| {
+                let sample = tsm_desk::demo::sample_dir();
+                Service::open(&path, sample.as_deref(), progress)
+            });
+            Ok(Box::new(TsmApp::with_prefs(
+                &cc.egui_ctx,
+                prefs,
+                opener,
+                label,
+            )))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }

@@ -372,7 +372,7 @@ fn sample_data_flags_and_cohorts_match_an_independent_reference() {
 fn running_with_no_database_loads_the_demo() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("new").join("demo.sqlite");
-    let run = tsm(&db, &[]);
+    let run = tsm(&db, &["overview"]);
     assert!(run.ok, "{}", run.stderr);
     assert!(
         run.stdout
@@ -388,9 +388,42 @@ fn running_with_no_database_loads_the_demo() {
         assert!(run.stdout.contains(name), "{name} missing:\n{}", run.stdout);
     }
     // The second run uses the database it made.
-    let again = tsm(&db, &[]);
+    let again = tsm(&db, &["overview"]);
     assert!(again.ok);
     assert!(!again.stdout.contains("loading the bundled sample data"));
+}
+
+#[test]
+fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
+    use tsm_desk::service::Service;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app").join("demo.sqlite");
+    let sample = tsm_desk::demo::sample_dir().unwrap();
+    let mut steps = Vec::new();
+    let mut service = Service::open(&db, Some(&sample), &mut |p| steps.push(p.label)).unwrap();
+    assert!(service.is_demo());
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let overview = service.overview(today).unwrap();
+    let names: Vec<&str> = overview.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Oakfield Primary School", "Riverside Academy", "Meadowbank School"]
+    );
+    let imports = |s: &Service| {
+        s.table_counts()
+            .unwrap()
+            .into_iter()
+            .find(|(t, _)| *t == "imports")
+            .unwrap()
+            .1
+    };
+    let n = imports(&service);
+    assert_eq!(n, 9);
+    drop(service);
+    let again = Service::open(&db, Some(&sample), &mut |_| panic!("no reload")).unwrap();
+    assert!(again.is_demo());
+    assert_eq!(imports(&again), n);
 }
 
 #[test]

@@ -22,8 +22,22 @@ pub struct Cli {
     command: Option<Command>,
 }
 
+impl Cli {
+    /// Whether no command was given (the desktop app opens then).
+    pub fn wants_gui(&self) -> bool {
+        self.command.is_none()
+    }
+
+    /// The database given with `--db` or `TSM_DESK_DB`, if any.
+    pub fn db(&self) -> Option<&Path> {
+        self.db.as_deref()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print the patch overview (creating a demo database from sample_data/ if there is none).
+    Overview,
     /// Import attendance exports (CSV or XLSX) for one school; all files or none.
     Import(ImportArgs),
     /// List pupils flagged severely absent, persistently absent or at risk.
@@ -130,11 +144,11 @@ fn parse_map(s: &str) -> Result<(Field, String), String> {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     let db = match cli.db {
         Some(p) => p,
-        None => default_db_path()
+        None => tsm_desk::service::default_database()
             .context("cannot find a data folder; pass --db FILE or set TSM_DESK_DB")?,
     };
     match cli.command {
-        None => overview(&db, out),
+        None | Some(Command::Overview) => overview(&db, out),
         Some(Command::SampleData { out: dir }) => sample_data(&dir, out),
         Some(Command::Import(args)) => import(&db, &args, out),
         Some(Command::Flags(args)) => flags(&db, &args, out),
@@ -142,23 +156,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Some(Command::Summary(args)) => summary(&db, &args, out),
         Some(Command::Schools(args)) => schools(&db, args.json, out),
     }
-}
-
-/// The platform data folder's database: `$XDG_DATA_HOME/tsm-desk` (or
-/// `~/.local/share/tsm-desk`) on Linux, `~/Library/Application Support/tsm-desk` on
-/// macOS, `%APPDATA%\tsm-desk` on Windows.
-fn default_db_path() -> Option<PathBuf> {
-    let base = if cfg!(windows) {
-        std::env::var_os("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
-    } else {
-        std::env::var_os("XDG_DATA_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-    };
-    base.map(|b| b.join("tsm-desk").join("tsm-desk.sqlite"))
 }
 
 fn open(db: &Path) -> Result<Store> {

@@ -7,10 +7,12 @@
 //! pupil details. Any layout may also carry pupil details, which are joined by UPN.
 
 pub mod columns;
+mod preview;
 mod table;
 mod values;
 
 pub use columns::{ColumnMapping, Columns, Field};
+pub use preview::{Preview, preview};
 
 use crate::domain::codes::UnknownCode;
 use crate::domain::pupil::parse_yes_no;

@@ -78,10 +78,31 @@ impl Store {
         batches: &[ImportBatch],
         options: &ImportOptions,
     ) -> Result<Vec<ImportOutcome>, StoreError> {
+        self.import_batches_with_school(urn, None, batches, options)
+    }
+
+    /// As [`Store::import_batches`], also setting the school's phase in the same
+    /// transaction (so a failed import leaves no new school behind).
+    ///
+    /// # Errors
+    /// As [`Store::import_batch`].
+    pub fn import_batches_with_school(
+        &mut self,
+        urn: &str,
+        phase: Option<&str>,
+        batches: &[ImportBatch],
+        options: &ImportOptions,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batches.len());
         for batch in batches {
             outcomes.push(store_batch(&tx, urn, batch, options)?);
+        }
+        if let Some(phase) = phase {
+            tx.execute(
+                "UPDATE schools SET phase = ?1 WHERE urn = ?2",
+                params![phase, urn],
+            )?;
         }
         tx.commit()?;
         Ok(outcomes)

@@ -4,8 +4,11 @@
 //! version is SQLite's `user_version`, and a database written by a newer tsm-desk is
 //! refused. Every import runs in one transaction: it is stored whole or not at all.
 
+mod app;
 mod import;
 mod query;
+
+pub use app::{ActionCounts, MeetingStatus, PupilHistoryRow, SchoolMeeting};
 
 pub use import::{ImportOptions, ImportOutcome};
 
@@ -14,7 +17,10 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use std::path::Path;
 
 /// The migrations, in order; migration `n` (1-based) brings the schema to version `n`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_app.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,631 @@
+//! The application layer between the screens and the engine: it owns the [`Store`],
+//! runs the analysis and hands plain view models ([`view`]) back. No egui here; the
+//! [`worker`] runs a [`Service`] on its own named thread so the UI never waits on SQL,
+//! polars or file work.
+
+pub mod settings;
+pub mod view;
+pub mod worker;
+
+use crate::analysis::{self, AnalysisError, CohortBy, PupilFlag};
+use crate::demo::DemoError;
+use crate::domain::{FlagCategory, Period, PeriodData, PupilRecord, School, SenStatus};
+use crate::import::{ColumnMapping, ImportError};
+use crate::store::{ImportOptions, Store, StoreError};
+use chrono::NaiveDate;
+pub use settings::{NationalComparator, NationalFigures, Settings};
+use std::path::{Path, PathBuf};
+use view::{
+    Badge, CalendarDay, CharacteristicRate, FilePreview, HistoryPoint, ImportReport, Overview,
+    OverviewRow, Progress, PupilDetail, PupilRow, SchoolView, TrendPoint,
+};
+
+/// Something the service could not do. Messages name files, lines and fields, never
+/// pupils.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file to import.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// The analysis.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    /// Loading the sample data.
+    #[error("loading the sample data: {0}")]
+    Demo(#[from] DemoError),
+    /// Settings that cannot be saved.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The platform data folder's database: `$XDG_DATA_HOME/tsm-desk` (or
+/// `~/.local/share/tsm-desk`) on Linux, `~/Library/Application Support/tsm-desk` on
+/// macOS, `%APPDATA%\tsm-desk` on Windows.
+#[must_use]
+pub fn default_database() -> Option<PathBuf> {
+    let base = if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+    };
+    base.map(|b| b.join("tsm-desk").join("tsm-desk.sqlite"))
+}
+
+/// The settings key for [`Settings`].
+const SETTINGS_KEY: &str = "settings";
+/// The settings key marking a database filled from the bundled sample data.
+const DEMO_KEY: &str = "demo";
+
+/// A request to import files for one school.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportRequest {
+    /// The files, all imported or none.
+    pub files: Vec<PathBuf>,
+    /// Column mapping chosen in the wizard.
+    pub mapping: ColumnMapping,
+    /// The school's URN.
+    pub urn: String,
+    /// The school's name (for a new school, or to rename).
+    pub school_name: Option<String>,
+    /// The school's phase.
+    pub phase: Option<String>,
+    /// The term for summaries (marks take terms from their dates).
+    pub term: Option<Period>,
+    /// Import again files imported before.
+    pub replace: bool,
+}
+
+/// A school's period loaded for the screens, kept while the user looks at it.
+struct Loaded {
+    school: School,
+    data: PeriodData,
+    flags: Vec<PupilFlag>,
+}
+
+/// The application over one database.
+pub struct Service {
+    store: Store,
+    settings: Settings,
+    demo: bool,
+    loaded: Option<Loaded>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.store)
+            .field("demo", &self.demo)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Opens the service over a store, reading the saved settings.
+    ///
+    /// # Errors
+    /// SQLite errors; a damaged settings document.
+    pub fn new(store: Store) -> Result<Service, ServiceError> {
+        let settings = match store.setting(SETTINGS_KEY)? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| ServiceError::Invalid(format!("saved settings are damaged: {e}")))?,
+            None => Settings::default(),
+        };
+        let demo = store.setting(DEMO_KEY)?.is_some_and(|v| v == "true");
+        Ok(Service {
+            store,
+            settings,
+            demo,
+            loaded: None,
+        })
+    }
+
+    /// Opens the database at `path`; when it does not exist yet and `sample` is given,
+    /// fills it from the bundled sample data and marks it as demo data. A failed demo
+    /// load leaves no database behind.
+    ///
+    /// # Errors
+    /// Store and sample-data errors.
+    pub fn open(
+        path: &Path,
+        sample: Option<&Path>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Service, ServiceError> {
+        let fresh = !path.exists();
+        let mut store = Store::open(path)?;
+        if fresh && let Some(dir) = sample {
+            progress(Progress {
+                label: "No database yet: loading the bundled sample data (demo, synthetic pupils)"
+                    .into(),
+                fraction: 0.1,
+            });
+            let loaded = crate::demo::load(&mut store, dir)
+                .map_err(ServiceError::from)
+                .and_then(|_| Ok(store.set_setting(DEMO_KEY, "true")?));
+            if let Err(e) = loaded {
+                drop(store);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+                return Err(e);
+            }
+        }
+        Service::new(store)
+    }
+
+    /// Whether the database holds the bundled demo data.
+    #[must_use]
+    pub fn is_demo(&self) -> bool {
+        self.demo
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Checks and saves new settings; cached analysis is dropped so flags follow new
+    /// thresholds.
+    ///
+    /// # Errors
+    /// [`ServiceError::Invalid`] naming the bad field; SQLite errors.
+    pub fn save_settings(&mut self, settings: Settings) -> Result<(), ServiceError> {
+        settings.check().map_err(ServiceError::Invalid)?;
+        let json = serde_json::to_string(&settings)
+            .map_err(|e| ServiceError::Invalid(format!("settings: {e}")))?;
+        self.store.set_setting(SETTINGS_KEY, &json)?;
+        self.settings = settings;
+        self.loaded = None;
+        Ok(())
+    }
+
+    /// Saved column mappings by name.
+    ///
+    /// # Errors
+    /// SQLite errors; a damaged mapping.
+    pub fn mappings(&self) -> Result<Vec<(String, ColumnMapping)>, ServiceError> {
+        self.store
+            .column_mappings()?
+            .into_iter()
+            .map(|(name, json)| {
+                serde_json::from_str(&json)
+                    .map(|m| (name.clone(), m))
+                    .map_err(|e| ServiceError::Invalid(format!("saved mapping {name}: {e}")))
+            })
+            .collect()
+    }
+
+    /// Saves a column mapping under a name.
+    ///
+    /// # Errors
+    /// [`ServiceError::Invalid`] for an empty name; SQLite errors.
+    pub fn save_mapping(
+        &mut self,
+        name: &str,
+        mapping: &ColumnMapping,
+    ) -> Result<(), ServiceError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ServiceError::Invalid("Give the mapping a name".into()));
+        }
+        let json = serde_json::to_string(mapping)
+            .map_err(|e| ServiceError::Invalid(format!("mapping: {e}")))?;
+        self.store.save_column_mapping(name, &json)?;
+        Ok(())
+    }
+
+    /// The patch overview as of `today`.
+    ///
+    /// # Errors
+    /// Store and analysis errors.
+    pub fn overview(&mut self, today: NaiveDate) -> Result<Overview, ServiceError> {
+        let this_term = Period::of_date(today);
+        let thresholds = self.settings.thresholds;
+        let mut rows = Vec::new();
+        for school in self.store.schools()? {
+            let meeting = self.store.meeting(school.id, this_term)?;
+            let actions = self.store.action_counts(school.id, today)?;
+            let mut row = OverviewRow {
+                urn: school.urn.clone(),
+                name: school.name.clone().unwrap_or_else(|| school.urn.clone()),
+                phase: school.phase.clone(),
+                pupils: 0,
+                latest: None,
+                absence: None,
+                absence_change: None,
+                persistent: None,
+                persistent_change: None,
+                severe: None,
+                severe_change: None,
+                meeting,
+                actions,
+            };
+            if !self.store.periods(school.id)?.is_empty() {
+                let (_, data) = self.store.period_data(&school.urn, None)?;
+                let flags = analysis::flags(&data, &thresholds)?;
+                let h = analysis::headline(&data, &flags, &thresholds);
+                let change = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
+                let prev = h.previous.as_ref();
+                row.pupils = h.now.pupils;
+                row.latest = data.period;
+                row.absence = h.now.absence_rate;
+                row.absence_change = change(h.now.absence_rate, prev.and_then(|p| p.absence_rate));
+                row.persistent = h.now.persistent_rate;
+                row.persistent_change =
+                    change(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate));
+                row.severe = h.now.severe_rate;
+                row.severe_change = change(h.now.severe_rate, prev.and_then(|p| p.severe_rate));
+            }
+            rows.push(row);
+        }
+        Ok(Overview {
+            rows,
+            this_term: Some(this_term),
+        })
+    }
+
+    /// Plans a school's meeting for the term containing `on`.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSchool`]; SQLite errors.
+    pub fn schedule(&mut self, urn: &str, on: NaiveDate) -> Result<(), ServiceError> {
+        let school = self.store.require_school(urn)?;
+        self.store
+            .schedule_meeting(school.id, Period::of_date(on), on)?;
+        Ok(())
+    }
+
+    fn load(&mut self, urn: &str, period: Option<Period>) -> Result<&Loaded, ServiceError> {
+        let cached = self
+            .loaded
+            .as_ref()
+            .is_some_and(|l| l.school.urn == urn && (period.is_none() || l.data.period == period));
+        if !cached {
+            let (school, data) = self.store.period_data(urn, period)?;
+            let flags = analysis::flags(&data, &self.settings.thresholds)?;
+            self.loaded = Some(Loaded {
+                school,
+                data,
+                flags,
+            });
+        }
+        self.loaded
+            .as_ref()
+            .ok_or_else(|| ServiceError::Invalid("nothing loaded".into()))
+    }
+
+    /// The dashboard and pupil list for a school's period (the latest if `None`).
+    ///
+    /// # Errors
+    /// [`StoreError::NoSchool`], [`StoreError::NoPeriod`]; analysis errors.
+    pub fn school_view(
+        &mut self,
+        urn: &str,
+        period: Option<Period>,
+    ) -> Result<SchoolView, ServiceError> {
+        let thresholds = self.settings.thresholds;
+        let school = self.store.require_school(urn)?;
+        let national = self.settings.national_for(school.phase.as_deref());
+        let names = self.store.pupil_names(school.id)?;
+        let periods = self.store.periods(school.id)?;
+        let mut trend = Vec::with_capacity(periods.len());
+        for p in &periods {
+            let (_, data) = self.store.period_data(urn, Some(*p))?;
+            let flags = analysis::flags(&data, &thresholds)?;
+            let h = analysis::headline(&data, &flags, &thresholds).now;
+            trend.push(TrendPoint {
+                period: *p,
+                absence_rate: h.absence_rate,
+                persistent_rate: h.persistent_rate,
+                severe_rate: h.severe_rate,
+            });
+        }
+        let loaded = self.load(urn, period)?;
+        let data = &loaded.data;
+        let flags = &loaded.flags;
+        let period = data
+            .period
+            .ok_or_else(|| ServiceError::Invalid("no period loaded".into()))?;
+        let mut characteristics = Vec::new();
+        for by in [
+            CohortBy::Sen,
+            CohortBy::Fsm,
+            CohortBy::Eal,
+            CohortBy::Cla,
+            CohortBy::Cin,
+            CohortBy::Sex,
+        ] {
+            for g in analysis::cohorts(data, flags, by)? {
+                if let Some(label) = characteristic_label(by, &g.group) {
+                    characteristics.push(CharacteristicRate {
+                        label: label.to_owned(),
+                        pupils: g.pupils,
+                        absence_rate: g.absence_rate,
+                        persistent_rate: g.persistent_rate,
+                    });
+                }
+            }
+        }
+        let mut pupils: Vec<PupilRow> = data
+            .pupils
+            .iter()
+            .zip(flags)
+            .map(|(p, f)| pupil_row(p, f, names.get(&p.id)))
+            .collect();
+        sort_short_list(&mut pupils);
+        Ok(SchoolView {
+            school: loaded.school.clone(),
+            period,
+            periods,
+            previous: data.previous,
+            has_marks: !data.marks.is_empty(),
+            headline: analysis::headline(data, flags, &thresholds),
+            national,
+            by_year: analysis::cohorts(data, flags, CohortBy::Year)?,
+            characteristics,
+            reasons: analysis::reasons(data)?,
+            lateness: analysis::lateness(data),
+            weekly: analysis::weekly(data)?,
+            day_of_week: analysis::day_of_week(data)?,
+            trend,
+            pupils,
+            thresholds,
+        })
+    }
+
+    /// One pupil's detail in a school's period.
+    ///
+    /// # Errors
+    /// As [`Service::school_view`]; [`ServiceError::Invalid`] for a pupil not in the
+    /// period.
+    pub fn pupil_detail(
+        &mut self,
+        urn: &str,
+        period: Period,
+        pupil_id: i64,
+    ) -> Result<PupilDetail, ServiceError> {
+        let history = self.store.pupil_history(pupil_id)?;
+        let loaded = self.load(urn, Some(period))?;
+        let index = loaded
+            .data
+            .pupils
+            .iter()
+            .position(|p| p.id == pupil_id)
+            .ok_or_else(|| ServiceError::Invalid("that pupil has no data in this term".into()))?;
+        let record = loaded.data.pupils[index].clone();
+        let explanations = loaded
+            .flags
+            .get(index)
+            .map(|f| f.explanations.clone())
+            .unwrap_or_default();
+        let strip = loaded
+            .data
+            .marks
+            .iter()
+            .find(|(id, _)| *id == pupil_id)
+            .map(|(_, s)| s.clone());
+        let one = PeriodData {
+            period: Some(period),
+            previous: None,
+            pupils: vec![record],
+            previous_rates: Vec::new(),
+            marks: strip.iter().map(|s| (pupil_id, s.clone())).collect(),
+        };
+        let mut calendar: Vec<CalendarDay> = Vec::new();
+        if let Some(strip) = &strip {
+            for mark in strip.marks() {
+                let text = Some(view::DayMark {
+                    mark: mark.code.mark().to_owned(),
+                    category: mark.code.category(),
+                });
+                match calendar.last_mut() {
+                    Some(day) if day.date == mark.date => match mark.session {
+                        crate::domain::Session::Am => day.am = text,
+                        crate::domain::Session::Pm => day.pm = text,
+                    },
+                    _ => {
+                        let mut day = CalendarDay {
+                            date: mark.date,
+                            am: None,
+                            pm: None,
+                        };
+                        match mark.session {
+                            crate::domain::Session::Am => day.am = text,
+                            crate::domain::Session::Pm => day.pm = text,
+                        }
+                        calendar.push(day);
+                    }
+                }
+            }
+        }
+        Ok(PupilDetail {
+            pupil_id,
+            period,
+            weekly: analysis::weekly(&one)?,
+            reasons: analysis::reasons(&one)?,
+            calendar,
+            history: history
+                .into_iter()
+                .map(|h| HistoryPoint {
+                    period: h.period,
+                    possible: h.counts.possible,
+                    absence: h.counts.absence(),
+                    absence_rate: crate::domain::Rate::new(h.counts.absence(), h.counts.possible)
+                        .fraction(),
+                })
+                .collect(),
+            explanations,
+        })
+    }
+
+    /// A first look at files for the import wizard.
+    #[must_use]
+    pub fn preview(&self, files: &[PathBuf], mapping: &ColumnMapping) -> Vec<FilePreview> {
+        files
+            .iter()
+            .map(|path| FilePreview {
+                path: path.clone(),
+                result: crate::import::preview(path, mapping, 8).map_err(|e| e.to_string()),
+            })
+            .collect()
+    }
+
+    /// Reads every file, then stores them all in one transaction: all or nothing.
+    ///
+    /// # Errors
+    /// The first file's [`ImportError`] (naming file, line and field), or the store's
+    /// refusal; nothing is stored then.
+    pub fn import(
+        &mut self,
+        request: &ImportRequest,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportReport, ServiceError> {
+        let urn = request.urn.trim();
+        if urn.is_empty() || !urn.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ServiceError::Invalid(
+                "School URN must be digits, e.g. 990101".into(),
+            ));
+        }
+        if request.files.is_empty() {
+            return Err(ServiceError::Invalid("Choose at least one file".into()));
+        }
+        let n = request.files.len();
+        let mut batches = Vec::with_capacity(n);
+        #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
+        for (i, path) in request.files.iter().enumerate() {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            progress(Progress {
+                label: format!("Reading {name} ({} of {n})", i + 1),
+                fraction: i as f32 / (n as f32 + 1.0),
+            });
+            batches.push(crate::import::read_file(path, &request.mapping)?);
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
+        progress(Progress {
+            label: "Saving to the database".into(),
+            fraction: n as f32 / (n as f32 + 1.0),
+        });
+        let name = request
+            .school_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let phase = request
+            .phase
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let options = ImportOptions {
+            school_name: name.map(str::to_owned),
+            term: request.term,
+            replace: request.replace,
+        };
+        let outcomes = self
+            .store
+            .import_batches_with_school(urn, phase, &batches, &options)?;
+        self.loaded = None;
+        Ok(ImportReport {
+            urn: urn.to_owned(),
+            outcomes,
+        })
+    }
+
+    /// Row counts of the main tables (for tests and the settings screen).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, ServiceError> {
+        Ok(self.store.table_counts()?)
+    }
+}
+
+fn characteristic_label(by: CohortBy, group: &str) -> Option<&'static str> {
+    Some(match (by, group) {
+        (CohortBy::Sen, "N") => "No SEN",
+        (CohortBy::Sen, "K") => "SEN support",
+        (CohortBy::Sen, "E") => "EHC plan",
+        (CohortBy::Fsm, "yes") => "FSM",
+        (CohortBy::Fsm, "no") => "Not FSM",
+        (CohortBy::Eal, "yes") => "EAL",
+        (CohortBy::Cla, "yes") => "Looked after",
+        (CohortBy::Cin, "yes") => "CIN / CP",
+        (CohortBy::Sex, "F") => "Female",
+        (CohortBy::Sex, "M") => "Male",
+        _ => return None,
+    })
+}
+
+fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow {
+    let mut badges = Vec::new();
+    match p.sen {
+        Some(SenStatus::SenSupport) => badges.push(Badge::SenSupport),
+        Some(SenStatus::Ehcp) => badges.push(Badge::Ehcp),
+        _ => {}
+    }
+    for (flag, badge) in [
+        (p.fsm, Badge::Fsm),
+        (p.eal, Badge::Eal),
+        (p.looked_after, Badge::LookedAfter),
+        (p.child_in_need, Badge::ChildInNeed),
+    ] {
+        if flag == Some(true) {
+            badges.push(badge);
+        }
+    }
+    let reasons = match f.category {
+        FlagCategory::Severe => format!(
+            "absent {} (severely absent)",
+            crate::domain::rules::percent(f.absence_rate.unwrap_or(0.0))
+        ),
+        FlagCategory::Persistent => format!(
+            "absent {} (persistently absent)",
+            crate::domain::rules::percent(f.absence_rate.unwrap_or(0.0))
+        ),
+        FlagCategory::AtRisk => f.explanations.join("; "),
+        FlagCategory::None if p.counts.possible == 0 => "no possible sessions".into(),
+        FlagCategory::None => String::new(),
+    };
+    PupilRow {
+        pupil_id: p.id,
+        upn: p.upn.clone(),
+        name: name.cloned().unwrap_or_default(),
+        year: p.year_group,
+        reg_group: p.reg_group.clone(),
+        badges,
+        possible: p.counts.possible,
+        absence_rate: f.absence_rate,
+        authorised: p.counts.authorised,
+        unauthorised: p.counts.unauthorised,
+        change: f.change,
+        category: f.category,
+        reasons,
+    }
+}
+
+/// Short list first (severe, persistent, at risk, then the rest), highest absence
+/// first within each, then by UPN.
+pub fn sort_short_list(rows: &mut [PupilRow]) {
+    rows.sort_by(|a, b| {
+        a.category
+            .cmp(&b.category)
+            .then(
+                b.absence_rate
+                    .unwrap_or(-1.0)
+                    .total_cmp(&a.absence_rate.unwrap_or(-1.0)),
+            )
+            .then(a.upn.cmp(&b.upn))
+    });
+}

@@ -1,0 +1,234 @@
+//! The worker thread: the one place the [`Service`] (and so the database connection)
+//! lives. The UI sends [`Request`]s and polls [`Reply`]s; the worker calls `wake` after
+//! every reply so the UI repaints and picks it up.
+
+use super::view::{FilePreview, ImportReport, Overview, Progress, PupilDetail, SchoolView};
+use super::{ImportRequest, Service, ServiceError, Settings};
+use crate::domain::Period;
+use crate::import::ColumnMapping;
+use chrono::NaiveDate;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+/// Work for the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// The patch overview as of a day.
+    Overview {
+        /// Today.
+        today: NaiveDate,
+    },
+    /// A school's dashboard and pupil list (latest period if `None`).
+    School {
+        /// URN.
+        urn: String,
+        /// Period.
+        period: Option<Period>,
+    },
+    /// One pupil's detail.
+    Pupil {
+        /// URN.
+        urn: String,
+        /// Period.
+        period: Period,
+        /// Pupil id.
+        pupil_id: i64,
+    },
+    /// Look at files before importing.
+    Preview {
+        /// The files.
+        files: Vec<PathBuf>,
+        /// The mapping.
+        mapping: ColumnMapping,
+    },
+    /// Import files.
+    Import(ImportRequest),
+    /// Save settings.
+    SaveSettings(Settings),
+    /// Save a column mapping by name.
+    SaveMapping {
+        /// Name.
+        name: String,
+        /// Mapping.
+        mapping: ColumnMapping,
+    },
+    /// Row counts of the main tables.
+    Counts,
+    /// Plan a school's meeting.
+    Schedule {
+        /// URN.
+        urn: String,
+        /// The date.
+        on: NaiveDate,
+    },
+}
+
+/// What the worker sends back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// The database is open.
+    Ready {
+        /// Settings in force.
+        settings: Box<Settings>,
+        /// Saved column mappings.
+        mappings: Vec<(String, ColumnMapping)>,
+        /// Whether it holds the bundled demo data.
+        demo: bool,
+    },
+    /// The database could not be opened; nothing else will work.
+    Failed(String),
+    /// Long work moved on.
+    Progress(Progress),
+    /// The overview.
+    Overview(Result<Overview, String>),
+    /// A school.
+    School(Result<Box<SchoolView>, String>),
+    /// A pupil.
+    Pupil(Result<PupilDetail, String>),
+    /// File previews.
+    Preview(Vec<FilePreview>),
+    /// An import's report, or its error (nothing stored).
+    Imported(Result<ImportReport, String>),
+    /// Settings saved (or why not).
+    SettingsSaved(Result<Box<Settings>, String>),
+    /// Mappings after a save (or why not).
+    Mappings(Result<Vec<(String, ColumnMapping)>, String>),
+    /// A meeting was planned (or why not).
+    Scheduled(Result<(), String>),
+    /// Row counts of the main tables.
+    Counts(Result<Vec<(&'static str, i64)>, String>),
+}
+
+/// The UI's handle on the worker thread.
+#[derive(Debug)]
+pub struct Worker {
+    tx: Sender<Request>,
+    rx: Receiver<Reply>,
+    in_flight: usize,
+    opening: bool,
+}
+
+impl Worker {
+    /// Starts the worker thread (named `tsm-worker`), which opens the service with
+    /// `open` and then serves requests until the handle is dropped. `wake` is called
+    /// after every reply (e.g. `egui::Context::request_repaint`).
+    ///
+    /// # Errors
+    /// The thread could not be started.
+    pub fn spawn<O, W>(open: O, wake: W) -> std::io::Result<Worker>
+    where
+        O: FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError> + Send + 'static,
+        W: Fn() + Send + 'static,
+    {
+        let (tx, requests) = channel::<Request>();
+        let (replies, rx) = channel::<Reply>();
+        std::thread::Builder::new()
+            .name("tsm-worker".into())
+            .spawn(move || run(open, &requests, &replies, &wake))?;
+        Ok(Worker {
+            tx,
+            rx,
+            in_flight: 0,
+            opening: true,
+        })
+    }
+
+    /// Queues a request.
+    pub fn send(&mut self, request: Request) {
+        if self.tx.send(request).is_ok() {
+            self.in_flight += 1;
+        }
+    }
+
+    /// The next reply, if one is waiting.
+    pub fn poll(&mut self) -> Option<Reply> {
+        match self.rx.try_recv() {
+            Ok(reply) => {
+                match &reply {
+                    Reply::Progress(_) => {}
+                    Reply::Ready { .. } | Reply::Failed(_) => self.opening = false,
+                    _ => self.in_flight = self.in_flight.saturating_sub(1),
+                }
+                Some(reply)
+            }
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                self.opening = false;
+                self.in_flight = 0;
+                None
+            }
+        }
+    }
+
+    /// Whether the worker is opening the database or has requests unanswered.
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.opening || self.in_flight > 0
+    }
+}
+
+fn run<O, W>(open: O, requests: &Receiver<Request>, replies: &Sender<Reply>, wake: &W)
+where
+    O: FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError>,
+    W: Fn(),
+{
+    let send = |reply: Reply| {
+        let _ = replies.send(reply);
+        wake();
+    };
+    let mut service = match open(&mut |p| send(Reply::Progress(p))) {
+        Ok(service) => service,
+        Err(e) => {
+            send(Reply::Failed(e.to_string()));
+            return;
+        }
+    };
+    let mappings = service.mappings().unwrap_or_default();
+    send(Reply::Ready {
+        settings: Box::new(service.settings().clone()),
+        mappings,
+        demo: service.is_demo(),
+    });
+    let text = |e: ServiceError| e.to_string();
+    while let Ok(request) = requests.recv() {
+        let reply = match request {
+            Request::Overview { today } => Reply::Overview(service.overview(today).map_err(text)),
+            Request::School { urn, period } => Reply::School(
+                service
+                    .school_view(&urn, period)
+                    .map(Box::new)
+                    .map_err(text),
+            ),
+            Request::Pupil {
+                urn,
+                period,
+                pupil_id,
+            } => Reply::Pupil(service.pupil_detail(&urn, period, pupil_id).map_err(text)),
+            Request::Preview { files, mapping } => {
+                Reply::Preview(service.preview(&files, &mapping))
+            }
+            Request::Import(request) => Reply::Imported(
+                service
+                    .import(&request, &mut |p| send(Reply::Progress(p)))
+                    .map_err(text),
+            ),
+            Request::SaveSettings(settings) => Reply::SettingsSaved(
+                service
+                    .save_settings(settings)
+                    .map(|()| Box::new(service.settings().clone()))
+                    .map_err(text),
+            ),
+            Request::SaveMapping { name, mapping } => Reply::Mappings(
+                service
+                    .save_mapping(&name, &mapping)
+                    .and_then(|()| service.mappings())
+                    .map_err(text),
+            ),
+            Request::Counts => Reply::Counts(service.table_counts().map_err(text)),
+            Request::Schedule { urn, on } => {
+                Reply::Scheduled(service.schedule(&urn, on).map_err(text))
+            }
+        };
+        send(reply);
+    }
+}

@@ -1,0 +1,252 @@
+//! The school dashboard for a period: headline tiles against the previous period and
+//! the national comparator, and the trend charts.
+
+use super::charts::{ChartSpec, ChartView, Reference, Series};
+use super::widgets::{pct, tile};
+use super::{Outbox, Screen};
+use crate::service::view::SchoolView;
+use egui::RichText;
+
+/// The dashboard's state: one cached chart view per chart.
+#[derive(Default)]
+pub struct DashboardScreen {
+    charts: [ChartView; 6],
+}
+
+impl std::fmt::Debug for DashboardScreen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DashboardScreen").finish_non_exhaustive()
+    }
+}
+
+/// The six charts, built from a school view.
+#[must_use]
+pub fn chart_specs(s: &SchoolView) -> [ChartSpec; 6] {
+    let n = &s.national;
+    let by_year = ChartSpec::Bars {
+        title: "Persistent and severe absence by year group".into(),
+        categories: s.by_year.iter().map(|g| g.group.clone()).collect(),
+        series: vec![
+            Series {
+                name: "Persistently absent".into(),
+                values: s.by_year.iter().map(|g| g.persistent_rate).collect(),
+            },
+            Series {
+                name: "Severely absent".into(),
+                values: s.by_year.iter().map(|g| g.severe_rate).collect(),
+            },
+        ],
+        reference: n.persistent.map(|v| Reference {
+            label: format!("{} PA", n.label),
+            value: v,
+        }),
+        percent: true,
+    };
+    let characteristics = ChartSpec::Bars {
+        title: "Absence by characteristic".into(),
+        categories: s.characteristics.iter().map(|c| c.label.clone()).collect(),
+        series: vec![Series {
+            name: "Overall absence".into(),
+            values: s.characteristics.iter().map(|c| c.absence_rate).collect(),
+        }],
+        reference: s.headline.now.absence_rate.map(|v| Reference {
+            label: "School average".into(),
+            value: v,
+        }),
+        percent: true,
+    };
+    let reasons = ChartSpec::Bars {
+        title: "Reasons for absence (share of absence)".into(),
+        categories: s
+            .reasons
+            .iter()
+            .map(|r| r.reason.label().to_owned())
+            .collect(),
+        series: vec![Series {
+            name: "Share of absence".into(),
+            values: s.reasons.iter().map(|r| r.share_of_absence).collect(),
+        }],
+        reference: None,
+        percent: true,
+    };
+    let weekly = ChartSpec::Lines {
+        title: "Absence week by week".into(),
+        x_labels: s
+            .weekly
+            .iter()
+            .map(|w| w.start.format("%d/%m").to_string())
+            .collect(),
+        series: vec![Series {
+            name: "Absence".into(),
+            values: s.weekly.iter().map(|w| w.absence_rate).collect(),
+        }],
+        reference: n.absence.map(|v| Reference {
+            label: n.label.clone(),
+            value: v,
+        }),
+        percent: true,
+    };
+    let days = ChartSpec::Bars {
+        title: "Absence by day of the week".into(),
+        categories: s
+            .day_of_week
+            .iter()
+            .map(|d| d.label.chars().take(3).collect())
+            .collect(),
+        series: vec![Series {
+            name: "Absence".into(),
+            values: s.day_of_week.iter().map(|d| d.absence_rate).collect(),
+        }],
+        reference: s.headline.now.absence_rate.map(|v| Reference {
+            label: "School average".into(),
+            value: v,
+        }),
+        percent: true,
+    };
+    let trend = ChartSpec::Lines {
+        title: "Term on term".into(),
+        x_labels: s.trend.iter().map(|t| t.period.to_string()).collect(),
+        series: vec![
+            Series {
+                name: "Overall absence".into(),
+                values: s.trend.iter().map(|t| t.absence_rate).collect(),
+            },
+            Series {
+                name: "Persistently absent".into(),
+                values: s.trend.iter().map(|t| t.persistent_rate).collect(),
+            },
+            Series {
+                name: "Severely absent".into(),
+                values: s.trend.iter().map(|t| t.severe_rate).collect(),
+            },
+        ],
+        reference: None,
+        percent: true,
+    };
+    [by_year, characteristics, reasons, weekly, days, trend]
+}
+
+impl DashboardScreen {
+    /// Draws the dashboard.
+    pub fn ui(&mut self, ui: &mut egui::Ui, s: &SchoolView, out: &mut Outbox) {
+        ui.horizontal(|ui| {
+            ui.heading(s.school.name.as_deref().unwrap_or(&s.school.urn));
+            ui.label(
+                RichText::new(format!(
+                    "URN {}{}",
+                    s.school.urn,
+                    s.school
+                        .phase
+                        .as_deref()
+                        .map(|p| format!(" · {p}"))
+                        .unwrap_or_default()
+                ))
+                .weak(),
+            );
+        });
+        ui.horizontal(|ui| {
+            let mut chosen = s.period;
+            egui::ComboBox::from_label("Period")
+                .selected_text(s.period.to_string())
+                .show_ui(ui, |ui| {
+                    for p in s.periods.iter().rev() {
+                        ui.selectable_value(&mut chosen, *p, p.to_string());
+                    }
+                });
+            if chosen != s.period {
+                out.open_school = Some((s.school.urn.clone(), Some(chosen)));
+                out.goto = Some(Screen::Dashboard);
+            }
+            if ui.button("Pupil list").clicked() {
+                out.goto = Some(Screen::Pupils);
+            }
+            if !s.has_marks {
+                ui.label(
+                    RichText::new(
+                        "Pupil summary only: weekly, reason and day charts need session marks",
+                    )
+                    .weak(),
+                );
+            }
+        });
+        ui.add_space(6.0);
+        let h = &s.headline;
+        let prev = h.previous.as_ref();
+        let since = s.previous.map(|p| p.to_string()).unwrap_or_default();
+        let diff = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
+        let national =
+            |v: Option<f64>| v.map(|v| format!("{}: {}", s.national.label, pct(Some(v))));
+        let tiles = [
+            (
+                "Overall absence",
+                pct(h.now.absence_rate),
+                diff(h.now.absence_rate, prev.and_then(|p| p.absence_rate)),
+                national(s.national.absence),
+            ),
+            (
+                "Authorised absence",
+                pct(h.now.authorised_rate),
+                diff(h.now.authorised_rate, prev.and_then(|p| p.authorised_rate)),
+                national(s.national.authorised),
+            ),
+            (
+                "Unauthorised absence",
+                pct(h.now.unauthorised_rate),
+                diff(
+                    h.now.unauthorised_rate,
+                    prev.and_then(|p| p.unauthorised_rate),
+                ),
+                national(s.national.unauthorised),
+            ),
+            (
+                "Persistently absent",
+                format!("{} · {}", h.now.persistent, pct(h.now.persistent_rate)),
+                diff(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate)),
+                national(s.national.persistent),
+            ),
+            (
+                "Severely absent",
+                format!("{} · {}", h.now.severe, pct(h.now.severe_rate)),
+                diff(h.now.severe_rate, prev.and_then(|p| p.severe_rate)),
+                national(s.national.severe),
+            ),
+            (
+                "At risk",
+                h.now.at_risk.map_or_else(|| "–".into(), |n| n.to_string()),
+                None,
+                None,
+            ),
+        ];
+        ui.horizontal_wrapped(|ui| {
+            for (title, value, change, nat) in &tiles {
+                tile(ui, title, value, *change, &since, nat.as_deref());
+            }
+        });
+        ui.label(
+            RichText::new(format!(
+                "{} pupils with possible sessions · lateness: {} late before close (L), {} after close (U)",
+                h.now.pupils, s.lateness.before_close, s.lateness.after_close
+            ))
+            .small()
+            .weak(),
+        );
+        ui.add_space(6.0);
+        let specs = chart_specs(s);
+        egui::ScrollArea::vertical()
+            .id_salt("dashboard_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let width = ui.available_width();
+                let columns = if width > 900.0 { 2 } else { 1 };
+                let chart_height = 240.0;
+                ui.columns(columns, |cols| {
+                    for (i, (spec, view)) in specs.iter().zip(self.charts.iter_mut()).enumerate() {
+                        if let Some(col) = cols.get_mut(i % columns) {
+                            view.ui(col, spec, chart_height);
+                            col.add_space(8.0);
+                        }
+                    }
+                });
+            });
+    }
+}

@@ -1,0 +1,576 @@
+//! The desktop app (eframe/egui): a thin layer over the [`crate::service`] worker. One
+//! module per screen; every screen draws from view models and asks for work through
+//! an [`Outbox`], never touching the database itself.
+
+pub mod charts;
+pub mod dashboard;
+pub mod import;
+pub mod overview;
+pub mod pupils;
+pub mod settings;
+pub mod widgets;
+
+use crate::domain::Period;
+use crate::import::ColumnMapping;
+use crate::service::view::{Progress, SchoolView};
+use crate::service::worker::{Reply, Request, Worker};
+use crate::service::{Service, ServiceError, Settings};
+use std::path::PathBuf;
+
+/// The screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Screen {
+    /// Every school in the patch.
+    #[default]
+    Overview,
+    /// One school's dashboard.
+    Dashboard,
+    /// One school's pupils.
+    Pupils,
+    /// The import wizard.
+    Import,
+    /// Settings.
+    Settings,
+}
+
+impl Screen {
+    /// The tab label.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Screen::Overview => "Patch overview",
+            Screen::Dashboard => "Dashboard",
+            Screen::Pupils => "Pupils",
+            Screen::Import => "Import",
+            Screen::Settings => "Settings",
+        }
+    }
+}
+
+/// Light, dark or follow the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum ThemeChoice {
+    /// Follow the system.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// UI preferences kept by eframe between runs (no pupil data).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// The last screen.
+    pub screen: Screen,
+    /// The last school opened (URN).
+    pub school: Option<String>,
+    /// The theme.
+    pub theme: ThemeChoice,
+    /// A database chosen in settings, used from the next start.
+    pub database: Option<PathBuf>,
+}
+
+/// What a screen asks of the app after drawing.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    /// Work for the worker.
+    pub requests: Vec<Request>,
+    /// A screen to go to.
+    pub goto: Option<Screen>,
+    /// A school (and period) to open.
+    pub open_school: Option<(String, Option<Period>)>,
+    /// A message for the status bar.
+    pub status: Option<String>,
+}
+
+/// How the app gets its database: a function run on the worker thread.
+pub type Opener =
+    Box<dyn FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError> + Send + 'static>;
+
+/// The app.
+pub struct TsmApp {
+    prefs: Prefs,
+    worker: Option<Worker>,
+    database_label: String,
+    ready: bool,
+    failed: Option<String>,
+    demo: bool,
+    settings: Settings,
+    mappings: Vec<(String, ColumnMapping)>,
+    progress: Option<Progress>,
+    status: Option<String>,
+    overview: overview::OverviewScreen,
+    school: Option<Box<SchoolView>>,
+    school_error: Option<String>,
+    dashboard: dashboard::DashboardScreen,
+    pupils: pupils::PupilsScreen,
+    import: import::ImportWizard,
+    settings_screen: settings::SettingsScreen,
+    today: chrono::NaiveDate,
+}
+
+impl std::fmt::Debug for TsmApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TsmApp")
+            .field("screen", &self.prefs.screen)
+            .field("ready", &self.ready)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The eframe storage key for [`Prefs`].
+pub const PREFS_KEY: &str = "tsm-desk-prefs";
+
+impl TsmApp {
+    /// Starts the app with given preferences (tests use this to start afresh).
+    #[must_use]
+    pub fn with_prefs(
+        ctx: &egui::Context,
+        prefs: Prefs,
+        opener: Opener,
+        database_label: String,
+    ) -> TsmApp {
+        apply_theme(ctx, prefs.theme);
+        let wake_ctx = ctx.clone();
+        let (worker, failed) = match Worker::spawn(opener, move || wake_ctx.request_repaint()) {
+            Ok(w) => (Some(w), None),
+            Err(e) => (None, Some(format!("cannot start the worker thread: {e}"))),
+        };
+        TsmApp {
+            prefs,
+            worker,
+            database_label,
+            ready: false,
+            failed,
+            demo: false,
+            settings: Settings::default(),
+            mappings: Vec::new(),
+            progress: None,
+            status: None,
+            overview: overview::OverviewScreen::default(),
+            school: None,
+            school_error: None,
+            dashboard: dashboard::DashboardScreen::default(),
+            pupils: pupils::PupilsScreen::default(),
+            import: import::ImportWizard::default(),
+            settings_screen: settings::SettingsScreen::default(),
+            today: chrono::Local::now().date_naive(),
+        }
+    }
+
+    /// Whether work is outstanding on the worker (tests wait for this to clear).
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.worker.as_ref().is_some_and(Worker::busy) || self.import.dialog_open()
+    }
+
+    /// The screen shown.
+    #[must_use]
+    pub fn screen(&self) -> Screen {
+        self.prefs.screen
+    }
+
+    /// The school view loaded, if any.
+    #[must_use]
+    pub fn school(&self) -> Option<&SchoolView> {
+        self.school.as_deref()
+    }
+
+    /// The pupils the list shows with its current filters, as UPNs in order.
+    #[must_use]
+    pub fn visible_pupils(&self) -> Vec<String> {
+        self.school.as_deref().map_or_else(Vec::new, |s| {
+            self.pupils
+                .visible(s)
+                .into_iter()
+                .filter_map(|i| s.pupils.get(i).map(|p| p.upn.clone()))
+                .collect()
+        })
+    }
+
+    /// The import wizard (tests read its report).
+    #[must_use]
+    pub fn import_wizard(&self) -> &import::ImportWizard {
+        &self.import
+    }
+
+    /// Opens a school's latest period on a screen (as a click on the overview would).
+    pub fn open(&mut self, urn: &str, screen: Screen) {
+        self.apply(Outbox {
+            open_school: Some((urn.to_owned(), None)),
+            goto: Some(screen),
+            ..Outbox::default()
+        });
+    }
+
+    /// Sets "today" (tests use a fixed date for the TSM status).
+    pub fn set_today(&mut self, today: chrono::NaiveDate) {
+        self.today = today;
+    }
+
+    /// Row counts last reported by the worker (shown in settings).
+    #[must_use]
+    pub fn table_counts(&self) -> Option<&[(&'static str, i64)]> {
+        self.settings_screen.counts.as_deref()
+    }
+
+    /// Asks the worker for row counts (the settings screen shows them).
+    pub fn request_counts(&mut self) {
+        self.send(Request::Counts);
+    }
+
+    /// The error that stopped the database opening, if any.
+    #[must_use]
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
+    }
+
+    fn send(&mut self, request: Request) {
+        if let Some(w) = self.worker.as_mut() {
+            w.send(request);
+        }
+    }
+
+    fn handle_replies(&mut self) {
+        while let Some(reply) = self.worker.as_mut().and_then(Worker::poll) {
+            match reply {
+                Reply::Ready {
+                    settings,
+                    mappings,
+                    demo,
+                } => {
+                    self.ready = true;
+                    self.progress = None;
+                    self.demo = demo;
+                    self.settings_screen.reset(&settings);
+                    self.settings = *settings;
+                    self.mappings = mappings;
+                    let today = self.today;
+                    self.send(Request::Overview { today });
+                    if let Some(urn) = self.prefs.school.clone() {
+                        self.send(Request::School { urn, period: None });
+                    }
+                }
+                Reply::Failed(e) => {
+                    self.failed = Some(e);
+                    self.progress = None;
+                }
+                Reply::Progress(p) => self.progress = Some(p),
+                Reply::Overview(r) => match r {
+                    Ok(o) => self.overview.data = Some(o),
+                    Err(e) => self.status = Some(e),
+                },
+                Reply::School(r) => match r {
+                    Ok(view) => {
+                        self.prefs.school = Some(view.school.urn.clone());
+                        self.pupils.school_changed(&view);
+                        self.school = Some(view);
+                        self.school_error = None;
+                    }
+                    Err(e) => {
+                        self.school_error = Some(e);
+                        self.school = None;
+                    }
+                },
+                Reply::Pupil(r) => match r {
+                    Ok(d) => self.pupils.detail = Some(d),
+                    Err(e) => self.status = Some(e),
+                },
+                Reply::Preview(p) => self.import.previews_arrived(p),
+                Reply::Imported(r) => {
+                    self.progress = None;
+                    let ok = r.is_ok();
+                    self.import.report_arrived(r);
+                    self.send(Request::Counts);
+                    if ok {
+                        let today = self.today;
+                        self.send(Request::Overview { today });
+                        if let Some(urn) = self.prefs.school.clone() {
+                            let period = self.school.as_ref().map(|s| s.period);
+                            self.send(Request::School { urn, period });
+                        }
+                    }
+                }
+                Reply::SettingsSaved(r) => match r {
+                    Ok(s) => {
+                        self.settings = *s;
+                        self.settings_screen.saved(&self.settings);
+                        self.status = Some("Settings saved".into());
+                        let today = self.today;
+                        self.send(Request::Overview { today });
+                        if let Some(s) = &self.school {
+                            let (urn, period) = (s.school.urn.clone(), Some(s.period));
+                            self.send(Request::School { urn, period });
+                        }
+                    }
+                    Err(e) => self.settings_screen.error = Some(e),
+                },
+                Reply::Mappings(r) => match r {
+                    Ok(m) => {
+                        self.mappings = m;
+                        self.status = Some("Column mapping saved".into());
+                    }
+                    Err(e) => self.status = Some(e),
+                },
+                Reply::Counts(r) => match r {
+                    Ok(c) => self.settings_screen.counts = Some(c),
+                    Err(e) => self.status = Some(e),
+                },
+                Reply::Scheduled(r) => {
+                    match r {
+                        Ok(()) => self.status = Some("Meeting planned".into()),
+                        Err(e) => self.status = Some(e),
+                    }
+                    let today = self.today;
+                    self.send(Request::Overview { today });
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, out: Outbox) {
+        for r in out.requests {
+            self.send(r);
+        }
+        if let Some((urn, period)) = out.open_school {
+            let same = self.school.as_ref().is_some_and(|s| s.school.urn == urn);
+            if !same {
+                self.school = None;
+                self.pupils.detail = None;
+            }
+            self.send(Request::School { urn, period });
+            if out.goto.is_none() {
+                self.prefs.screen = Screen::Dashboard;
+            }
+        }
+        if let Some(s) = out.goto {
+            self.prefs.screen = s;
+        }
+        if out.status.is_some() {
+            self.status = out.status;
+        }
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        let (import, escape) = ctx.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::COMMAND, egui::Key::I),
+                i.key_pressed(egui::Key::Escape),
+            )
+        });
+        if import {
+            self.prefs.screen = Screen::Import;
+        }
+        if escape {
+            self.overview.close_dialog();
+            self.pupils.detail = None;
+            self.pupils.selected = None;
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.prefs.screen = Screen::Import;
+            let mut out = Outbox::default();
+            self.import.add_files(dropped, &mut out);
+            self.apply(out);
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading("tsm-desk");
+            ui.separator();
+            for screen in [
+                Screen::Overview,
+                Screen::Dashboard,
+                Screen::Pupils,
+                Screen::Import,
+                Screen::Settings,
+            ] {
+                let needs_school = matches!(screen, Screen::Dashboard | Screen::Pupils);
+                let enabled = !needs_school || self.school.is_some() || self.prefs.school.is_some();
+                let label = match (screen, &self.school) {
+                    (Screen::Import, _) => "Import… (Ctrl+I)".to_owned(),
+                    _ => screen.label().to_owned(),
+                };
+                let r = ui.add_enabled(
+                    enabled,
+                    egui::Button::selectable(self.prefs.screen == screen, label),
+                );
+                if r.clicked() {
+                    self.prefs.screen = screen;
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut theme = self.prefs.theme;
+                egui::ComboBox::from_label("Theme")
+                    .selected_text(match theme {
+                        ThemeChoice::System => "System",
+                        ThemeChoice::Light => "Light",
+                        ThemeChoice::Dark => "Dark",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut theme, ThemeChoice::System, "System");
+                        ui.selectable_value(&mut theme, ThemeChoice::Light, "Light");
+                        ui.selectable_value(&mut theme, ThemeChoice::Dark, "Dark");
+                    });
+                if theme != self.prefs.theme {
+                    self.prefs.theme = theme;
+                    apply_theme(ui.ctx(), theme);
+                }
+                if let Some(s) = &self.school {
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} · {}",
+                            s.school.name.as_deref().unwrap_or(&s.school.urn),
+                            s.period
+                        ))
+                        .weak(),
+                    );
+                }
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(p) = &self.progress {
+                ui.spinner();
+                ui.add(
+                    egui::ProgressBar::new(p.fraction)
+                        .desired_width(160.0)
+                        .show_percentage(),
+                );
+                ui.label(&p.label);
+            } else if self.worker.as_ref().is_some_and(Worker::busy) {
+                ui.spinner();
+                ui.label("Working…");
+            } else if let Some(s) = &self.status {
+                ui.label(s);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(egui::RichText::new(&self.database_label).small().weak());
+                if self.demo {
+                    widgets::tag(ui, "DEMO DATA", widgets::palette::DEMO)
+                        .on_hover_text("Synthetic pupils from sample_data/; import your own exports to use real data");
+                }
+            });
+        });
+    }
+
+    /// Draws the whole window (the body of [`eframe::App::ui`]).
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        self.handle_replies();
+        self.keyboard(ui.ctx());
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(e) = &self.failed {
+                ui.heading("The database could not be opened");
+                ui.label(e);
+                ui.label(format!("Database: {}", self.database_label));
+                return;
+            }
+            if !self.ready {
+                ui.vertical_centered(|ui| {
+                    ui.add_space(80.0);
+                    ui.spinner();
+                    ui.label(
+                        self.progress
+                            .as_ref()
+                            .map_or("Opening the database…", |p| p.label.as_str()),
+                    );
+                });
+                return;
+            }
+            if self.demo && self.prefs.screen == Screen::Overview {
+                demo_banner(ui);
+            }
+            let mut out = Outbox::default();
+            match self.prefs.screen {
+                Screen::Overview => self.overview.ui(ui, self.today, &mut out),
+                Screen::Dashboard => match (&self.school, &self.school_error) {
+                    (Some(s), _) => self.dashboard.ui(ui, s, &mut out),
+                    (None, Some(e)) => {
+                        ui.label(e);
+                    }
+                    (None, None) => {
+                        ui.spinner();
+                    }
+                },
+                Screen::Pupils => match (&self.school, &self.school_error) {
+                    (Some(s), _) => self.pupils.ui(ui, s, &mut out),
+                    (None, Some(e)) => {
+                        ui.label(e);
+                    }
+                    (None, None) => {
+                        ui.spinner();
+                    }
+                },
+                Screen::Import => {
+                    let schools = self.overview.schools();
+                    self.import.ui(
+                        ui,
+                        &schools,
+                        &self.mappings,
+                        self.progress.as_ref(),
+                        &mut out,
+                    );
+                }
+                Screen::Settings => {
+                    if self.settings_screen.counts.is_none()
+                        && !self.worker.as_ref().is_some_and(Worker::busy)
+                    {
+                        out.requests.push(Request::Counts);
+                    }
+                    self.settings_screen
+                        .ui(ui, &self.database_label, &mut self.prefs, &mut out);
+                }
+            }
+            self.apply(out);
+        });
+    }
+}
+
+fn demo_banner(ui: &mut egui::Ui) {
+    egui::Frame::new()
+        .fill(widgets::palette::DEMO)
+        .inner_margin(egui::Margin::symmetric(10, 6))
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(
+                    "Demo data: these schools and pupils are synthetic, loaded from the bundled sample_data/ folder. Import your school exports (Ctrl+I) to work with real data.",
+                )
+                .color(egui::Color32::WHITE),
+            );
+        });
+    ui.add_space(6.0);
+}
+
+fn apply_theme(ctx: &egui::Context, theme: ThemeChoice) {
+    ctx.set_theme(match theme {
+        ThemeChoice::System => egui::ThemePreference::System,
+        ThemeChoice::Light => egui::ThemePreference::Light,
+        ThemeChoice::Dark => egui::ThemePreference::Dark,
+    });
+}
+
+impl eframe::App for TsmApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, PREFS_KEY, &self.prefs);
+    }
+}

@@ -1,0 +1,300 @@
+//! The desktop app driven headless with egui_kittest (no GPU): the real screens, the
+//! real worker thread and an in-memory database filled from synthetic fixtures.
+#![allow(clippy::unwrap_used, reason = "tests may panic")]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tsm_desk::domain::{Period, Term, Upn};
+use tsm_desk::service::{ImportRequest, Service};
+use tsm_desk::store::Store;
+use tsm_desk::ui::{Opener, Prefs, Screen, TsmApp};
+
+/// A valid UPN for pupil `n` of a school.
+fn upn(school: u32, n: u32) -> String {
+    Upn::with_check_letter(&format!("8202{school:02}25{n:04}"))
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// (pupil n, year, authorised, unauthorised) out of 100 possible sessions.
+const HILLSIDE_AUTUMN: [(u32, u32, u32, u32); 9] = [
+    (1, 9, 30, 30),  // 60%: severe, year 9
+    (2, 9, 25, 25),  // 50% exactly: severe, year 9
+    (3, 9, 10, 10),  // 20%: persistent
+    (4, 8, 40, 30),  // 70%: severe, year 8
+    (5, 9, 5, 2),    // 7%: at risk (band)
+    (6, 9, 2, 0),    // 2%: none
+    (7, 10, 10, 5),  // 15%: persistent
+    (8, 9, 29, 20),  // 49%: persistent, not severe
+    (9, 10, 50, 10), // 60%: severe, year 10
+];
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn summary(dir: &Path, name: &str, school: u32, rows: &[(u32, u32, u32, u32)]) -> PathBuf {
+    let mut text = String::from(
+        "UPN,Legal Forename,Legal Surname,Year Group,Possible Sessions,Present,Authorised Absences,Unauthorised Absences\n",
+    );
+    for (n, year, auth, unauth) in rows {
+        let present = 100 - auth - unauth;
+        text.push_str(&format!(
+            "{},Pupil{n},Testcase,{year},100,{present},{auth},{unauth}\n",
+            upn(school, *n)
+        ));
+    }
+    write(dir, name, &text)
+}
+
+/// Two schools: Hillside (two terms of summaries) and Brookside (one term).
+fn seed(dir: &Path) -> Service {
+    let autumn = summary(dir, "hill_autumn.csv", 1, &HILLSIDE_AUTUMN);
+    let summer_rows: Vec<_> = HILLSIDE_AUTUMN
+        .iter()
+        .map(|(n, y, _, _)| (*n, y - 1, 3, 1))
+        .collect();
+    let summer = summary(dir, "hill_summer.csv", 1, &summer_rows);
+    let brook = summary(dir, "brook_autumn.csv", 2, &[(1, 4, 2, 1), (2, 5, 8, 4)]);
+    let mut service = Service::new(Store::open_in_memory().unwrap()).unwrap();
+    for (file, urn, name, phase, term) in [
+        (
+            summer,
+            "990901",
+            "Hillside Secondary",
+            "secondary",
+            Period::new(2025, Term::Summer),
+        ),
+        (
+            autumn,
+            "990901",
+            "Hillside Secondary",
+            "secondary",
+            Period::new(2026, Term::Autumn),
+        ),
+        (
+            brook,
+            "990902",
+            "Brookside Primary",
+            "primary",
+            Period::new(2026, Term::Autumn),
+        ),
+    ] {
+        let request = ImportRequest {
+            files: vec![file],
+            urn: urn.into(),
+            school_name: Some(name.into()),
+            phase: Some(phase.into()),
+            term: Some(term),
+            ..ImportRequest::default()
+        };
+        service.import(&request, &mut |_| {}).unwrap();
+    }
+    service
+}
+
+fn harness(dir: &Path) -> Harness<'static, TsmApp> {
+    let dir = dir.to_path_buf();
+    let opener: Opener = Box::new(move |_| Ok(seed(&dir)));
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(50)
+        .build_eframe(|cc| {
+            let mut app =
+                TsmApp::with_prefs(&cc.egui_ctx, Prefs::default(), opener, "in memory".into());
+            app.set_today(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+            app
+        });
+    settle(&mut h);
+    h
+}
+
+/// Runs frames until the worker has answered everything and the UI is still.
+fn settle(h: &mut Harness<'static, TsmApp>) {
+    let start = Instant::now();
+    loop {
+        h.run_ok();
+        if !h.state().busy() {
+            h.run_ok();
+            if !h.state().busy() {
+                return;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the worker did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn counts(h: &mut Harness<'static, TsmApp>) -> Vec<(&'static str, i64)> {
+    h.state_mut().request_counts();
+    settle(h);
+    h.state().table_counts().unwrap().to_vec()
+}
+
+#[test]
+fn open_a_school_switch_period_and_filter_to_severe_year_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    assert_eq!(h.state().failure(), None);
+    assert_eq!(h.state().screen(), Screen::Overview);
+    h.get_by_label("Brookside Primary");
+    h.get_by_label("Hillside Secondary").click();
+    settle(&mut h);
+    assert_eq!(h.state().screen(), Screen::Dashboard);
+    let view = h.state().school().unwrap();
+    assert_eq!(view.school.urn, "990901");
+    assert_eq!(view.period, Period::new(2026, Term::Autumn));
+    // 9 pupils, 4 severe (1, 2, 4, 9), 7 persistent (severe included).
+    assert_eq!(view.headline.now.severe, 4);
+    assert_eq!(view.headline.now.persistent, 7);
+    h.get_by_label("Severely absent");
+
+    // Switch to the summer term.
+    h.get_by_label("Period").click();
+    h.run_ok();
+    h.get_by_label("2025-26 summer").click();
+    settle(&mut h);
+    let view = h.state().school().unwrap();
+    assert_eq!(view.period, Period::new(2025, Term::Summer));
+    assert_eq!(view.headline.now.severe, 0);
+    assert_eq!(view.headline.now.absence_rate, Some(0.04));
+
+    // Back to autumn, then the pupil list: severely absent pupils in year 9.
+    h.get_by_label("Period").click();
+    h.run_ok();
+    h.get_by_label("2026-27 autumn").click();
+    settle(&mut h);
+    h.get_by_label("Pupils").click();
+    h.run_ok();
+    assert_eq!(h.state().screen(), Screen::Pupils);
+    h.get_by_label("Severely absent (4)").click();
+    h.run_ok();
+    h.get_by_label("Year group").click();
+    h.run_ok();
+    h.get_by_label("Year 9").click();
+    settle(&mut h);
+    let shown = h.state().visible_pupils();
+    assert_eq!(shown, vec![upn(1, 1), upn(1, 2)], "highest absence first");
+    // The rows are drawn, and the year 8 and 10 severe pupils are not.
+    h.get_by_label(&upn(1, 1));
+    h.get_by_label(&upn(1, 2));
+    assert!(h.query_by_label(&upn(1, 4)).is_none());
+    assert!(h.query_by_label(&upn(1, 9)).is_none());
+    h.get_by_label("60.0%");
+    h.get_by_label("50.0%");
+
+    // Selecting a pupil shows their history across both terms.
+    h.get_by_label(&upn(1, 1)).click();
+    settle(&mut h);
+    // The name is in the row and heads the detail panel.
+    assert_eq!(h.query_all_by_label("Pupil1 Testcase").count(), 2);
+    h.get_by_label("2025-26 summer");
+    h.get_by_label("60 / 100 sessions");
+}
+
+#[test]
+fn import_through_the_wizard_and_see_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let before = counts(&mut h);
+    let mut marks = String::from("UPN,Date,Session,Mark\n");
+    for (day, am, pm) in [
+        ("02/11/2026", "/", "\\"),
+        ("03/11/2026", "I", "I"),
+        ("04/11/2026", "L", "N"),
+    ] {
+        for p in [3, 4] {
+            marks.push_str(&format!(
+                "{},{day},AM,{am}\n{},{day},PM,{pm}\n",
+                upn(2, p),
+                upn(2, p)
+            ));
+        }
+    }
+    let file = write(dir.path(), "brook_marks.csv", &marks);
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::I);
+    h.run_ok();
+    assert_eq!(h.state().screen(), Screen::Import);
+    h.get_by_label("or type a path").click();
+    h.run_ok();
+    h.get_by_label("or type a path")
+        .type_text(&file.display().to_string());
+    h.run_ok();
+    h.get_by_label("Add file").click();
+    settle(&mut h);
+    h.get_by_label("detected: session marks (long)");
+    h.get_by_label("School").click();
+    h.run_ok();
+    h.get_by_label("Brookside Primary (990902)").click();
+    h.run_ok();
+    h.get_by_label("Import 1 file").click();
+    settle(&mut h);
+    h.get_by_label("Import complete");
+    let report = h
+        .state()
+        .import_wizard()
+        .report()
+        .unwrap()
+        .as_ref()
+        .unwrap();
+    assert_eq!(report.urn, "990902");
+    let o = &report.outcomes[0];
+    assert_eq!((o.rows, o.pupils, o.marks), (12, 2, 12));
+    assert_eq!(o.periods, vec!["2026-27 autumn".to_owned()]);
+    h.get_by_label_contains("brook_marks.csv: session marks (long) · 12 rows · 2 pupils");
+    let after = counts(&mut h);
+    let get = |c: &[(&str, i64)], t: &str| c.iter().find(|(n, _)| *n == t).unwrap().1;
+    assert_eq!(get(&after, "imports"), get(&before, "imports") + 1);
+    assert_eq!(get(&after, "marks"), get(&before, "marks") + 2);
+    assert_eq!(get(&after, "pupils"), get(&before, "pupils") + 2);
+}
+
+#[test]
+fn a_bad_file_shows_its_error_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let before = counts(&mut h);
+    let bad = format!(
+        "UPN,Date,Session,Mark\n{u},02/11/2026,AM,/\n{u},02/11/2026,PM,Q9\n",
+        u = upn(2, 7)
+    );
+    let file = write(dir.path(), "bad_marks.csv", &bad);
+    h.get_by_label("Import… (Ctrl+I)").click();
+    h.run_ok();
+    h.get_by_label("or type a path").click();
+    h.get_by_label("or type a path")
+        .type_text(&file.display().to_string());
+    h.run_ok();
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    h.get_by_label("School").click();
+    h.run_ok();
+    h.get_by_label("Hillside Secondary (990901)").click();
+    h.run_ok();
+    h.get_by_label("Import 1 file").click();
+    settle(&mut h);
+    h.get_by_label("Nothing was imported");
+    let err = h
+        .state()
+        .import_wizard()
+        .report()
+        .unwrap()
+        .as_ref()
+        .unwrap_err();
+    assert!(
+        err.starts_with("bad_marks.csv, line 3, field Mark"),
+        "{err}"
+    );
+    assert!(err.contains("Q9"), "{err}");
+    h.get_by_label(err.as_str());
+    assert_eq!(counts(&mut h), before, "nothing stored");
+}
