@@ -408,7 +408,11 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     let names: Vec<&str> = overview.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Oakfield Primary School", "Riverside Academy", "Meadowbank School"]
+        [
+            "Oakfield Primary School",
+            "Riverside Academy",
+            "Meadowbank School"
+        ]
     );
     let imports = |s: &Service| {
         s.table_counts()

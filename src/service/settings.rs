@@ -5,7 +5,7 @@ use crate::domain::Thresholds;
 
 /// National figures for one school type, as percentages (6.7 is 6.7%). A blank figure
 /// falls back to the "All schools" row.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct NationalFigures {
     /// "All schools", "Primary", "Secondary" or "Special" (matched against a school's
@@ -23,20 +23,6 @@ pub struct NationalFigures {
     pub severe: Option<f64>,
     /// Where the figures come from.
     pub source: String,
-}
-
-impl Default for NationalFigures {
-    fn default() -> Self {
-        NationalFigures {
-            phase: String::new(),
-            absence: None,
-            authorised: None,
-            unauthorised: None,
-            persistent: None,
-            severe: None,
-            source: String::new(),
-        }
-    }
 }
 
 /// The comparator for one school: each figure as a fraction (0.067), if known.

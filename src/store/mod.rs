@@ -43,7 +43,7 @@ pub enum StoreError {
     },
     /// The same file was imported before.
     #[error(
-        "{file}: this file was already imported for school {urn} as {previous} on {imported_at}; use --replace to import it again"
+        "{file}: this file was already imported for school {urn} as {previous} on {imported_at}; to import it again, use --replace (in the app: tick \"Import again\")"
     )]
     AlreadyImported {
         /// The file now being imported.

@@ -542,6 +542,7 @@ fn layout_label(l: Layout) -> &'static str {
 fn preview_grid(ui: &mut egui::Ui, name: &str, headers: &[String], rows: &[Vec<String>]) {
     egui::CollapsingHeader::new(format!("First {} rows", rows.len()))
         .id_salt(("rows", name))
+        .default_open(true)
         .show(ui, |ui| {
             egui::ScrollArea::horizontal()
                 .id_salt(("rows_scroll", name))

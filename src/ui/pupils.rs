@@ -224,7 +224,7 @@ impl PupilsScreen {
             egui::ComboBox::from_label("Year group")
                 .selected_text(
                     self.year
-                        .map_or_else(|| "All years".to_owned(), |y| year_long(y)),
+                        .map_or_else(|| "All years".to_owned(), year_long),
                 )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.year, None, "All years");
@@ -308,7 +308,11 @@ impl PupilsScreen {
         let mut clicked = None;
         // Rows take the click, not the text in them.
         ui.style_mut().interaction.selectable_labels = false;
-        TableBuilder::new(ui)
+        // With the detail panel open the reasons are in the panel, so the column goes
+        // and nothing is drawn under the panel.
+        let why = self.selected.is_none();
+        ui.set_clip_rect(ui.available_rect_before_wrap());
+        let mut table = TableBuilder::new(ui)
             .id_salt("pupil_table")
             .striped(true)
             .sense(egui::Sense::click())
@@ -323,8 +327,11 @@ impl PupilsScreen {
             .column(Column::initial(68.0))
             .column(Column::initial(50.0))
             .column(Column::initial(56.0))
-            .column(Column::initial(84.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
+            .column(Column::initial(84.0));
+        if why {
+            table = table.column(Column::remainder().at_least(160.0).clip(true));
+        }
+        table
             .header(24.0, |mut h| {
                 h.col(|ui| self.head(ui, "Flag", SortBy::Category));
                 h.col(|ui| self.head(ui, "UPN", SortBy::Upn));
@@ -339,9 +346,11 @@ impl PupilsScreen {
                 h.col(|ui| self.head(ui, "Auth", SortBy::Authorised));
                 h.col(|ui| self.head(ui, "Unauth", SortBy::Unauthorised));
                 h.col(|ui| self.head(ui, "Change", SortBy::Change));
-                h.col(|ui| {
-                    ui.strong("Why");
-                });
+                if why {
+                    h.col(|ui| {
+                        ui.strong("Why");
+                    });
+                }
             })
             .body(|body| {
                 body.rows(22.0, rows.len(), |mut row| {
@@ -388,9 +397,11 @@ impl PupilsScreen {
                     row.col(|ui| {
                         ui.label(change_text(p.change));
                     });
-                    row.col(|ui| {
-                        ui.label(RichText::new(&p.reasons).small());
-                    });
+                    if why {
+                        row.col(|ui| {
+                            ui.label(RichText::new(&p.reasons).small());
+                        });
+                    }
                     if row.response().clicked() {
                         clicked = Some(p.pupil_id);
                     }

@@ -268,11 +268,11 @@ impl SettingsScreen {
                 .iter_mut()
                 .zip(self.national_text.iter_mut())
             {
-                ui.add(egui::TextEdit::singleline(&mut row.phase).desired_width(90.0));
+                ui.add_sized([100.0, 20.0], egui::TextEdit::singleline(&mut row.phase));
                 for t in text.iter_mut() {
-                    ui.add(egui::TextEdit::singleline(t).desired_width(56.0));
+                    ui.add_sized([64.0, 20.0], egui::TextEdit::singleline(t));
                 }
-                ui.add(egui::TextEdit::singleline(&mut row.source).desired_width(260.0));
+                ui.add_sized([520.0, 20.0], egui::TextEdit::singleline(&mut row.source));
                 ui.end_row();
             }
         });
