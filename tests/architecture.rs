@@ -70,13 +70,13 @@ fn import_and_analysis_have_no_ui_and_no_database() {
 
 #[test]
 fn only_the_store_uses_sqlite_and_only_analysis_uses_polars() {
-    for layer in ["domain", "import", "analysis"] {
+    for layer in ["domain", "import", "analysis", "service", "ui"] {
         assert!(
             uses(layer, &["rusqlite"]).is_empty(),
             "src/{layer} uses rusqlite"
         );
     }
-    for layer in ["domain", "import", "store"] {
+    for layer in ["domain", "import", "store", "service", "ui"] {
         assert!(
             uses(layer, &["polars"]).is_empty(),
             "src/{layer} uses polars"
@@ -85,7 +85,18 @@ fn only_the_store_uses_sqlite_and_only_analysis_uses_polars() {
 }
 
 #[test]
+fn the_service_layer_has_no_ui() {
+    let hits = uses("service", &["egui", "eframe", "rfd", "plotters"]);
+    assert!(
+        hits.is_empty(),
+        "src/service must not use UI crates:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
 fn the_check_itself_finds_a_use() {
+    assert!(!uses("ui", &["egui"]).is_empty());
     // Guard against a check that cannot fail: the store does use rusqlite.
     assert!(!uses("store", &["rusqlite"]).is_empty());
     assert!(!uses("analysis", &["polars"]).is_empty());
