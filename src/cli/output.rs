@@ -24,14 +24,10 @@ fn change(now: Option<f64>, then: Option<f64>) -> String {
 /// Most severe first, then highest absence rate, then UPN.
 pub fn sort_short_list(flags: &mut [PupilFlag]) {
     flags.sort_by(|a, b| {
-        a.category
-            .cmp(&b.category)
-            .then(
-                b.absence_rate
-                    .unwrap_or(-1.0)
-                    .total_cmp(&a.absence_rate.unwrap_or(-1.0)),
-            )
-            .then(a.upn.cmp(&b.upn))
+        tsm_desk::domain::rules::short_list_order(
+            (a.category, a.absence_rate, &a.upn),
+            (b.category, b.absence_rate, &b.upn),
+        )
     });
 }
 

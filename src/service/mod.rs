@@ -619,13 +619,9 @@ fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow 
 /// first within each, then by UPN.
 pub fn sort_short_list(rows: &mut [PupilRow]) {
     rows.sort_by(|a, b| {
-        a.category
-            .cmp(&b.category)
-            .then(
-                b.absence_rate
-                    .unwrap_or(-1.0)
-                    .total_cmp(&a.absence_rate.unwrap_or(-1.0)),
-            )
-            .then(a.upn.cmp(&b.upn))
+        crate::domain::rules::short_list_order(
+            (a.category, a.absence_rate, &a.upn),
+            (b.category, b.absence_rate, &b.upn),
+        )
     });
 }

@@ -155,20 +155,7 @@ impl Store {
         let rows = stmt.query_map([pupil_id], |r| {
             let year: i32 = r.get(0)?;
             let term: u8 = r.get(1)?;
-            Ok((
-                year,
-                term,
-                SessionCounts {
-                    possible: r.get(2)?,
-                    present: r.get(3)?,
-                    approved: r.get(4)?,
-                    authorised: r.get(5)?,
-                    unauthorised: r.get(6)?,
-                    no_mark: r.get(7)?,
-                    late_before_close: r.get(8)?,
-                    late_after_close: r.get(9)?,
-                },
-            ))
+            Ok((year, term, super::query::counts_at(r, 2)?))
         })?;
         let mut out = Vec::new();
         for row in rows {

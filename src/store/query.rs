@@ -109,16 +109,7 @@ impl Store {
                 eal: r.get(7)?,
                 looked_after: r.get(8)?,
                 child_in_need: r.get(9)?,
-                counts: SessionCounts {
-                    possible: r.get(10)?,
-                    present: r.get(11)?,
-                    approved: r.get(12)?,
-                    authorised: r.get(13)?,
-                    unauthorised: r.get(14)?,
-                    no_mark: r.get(15)?,
-                    late_before_close: r.get(16)?,
-                    late_after_close: r.get(17)?,
-                },
+                counts: counts_at(r, 10)?,
                 code_counts: code_json
                     .as_deref()
                     .map(parse_code_counts)
@@ -152,4 +143,20 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The eight attendance count columns (`possible, present, approved, authorised,
+/// unauthorised, no_mark, late_before_close, late_after_close`, in that order) of a
+/// row, starting at column `first`.
+pub(super) fn counts_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<SessionCounts> {
+    Ok(SessionCounts {
+        possible: r.get(first)?,
+        present: r.get(first + 1)?,
+        approved: r.get(first + 2)?,
+        authorised: r.get(first + 3)?,
+        unauthorised: r.get(first + 4)?,
+        no_mark: r.get(first + 5)?,
+        late_before_close: r.get(first + 6)?,
+        late_after_close: r.get(first + 7)?,
+    })
 }

@@ -4,6 +4,7 @@
 use super::charts::{ChartSpec, ChartView, Reference, Series};
 use super::widgets::{pct, tile};
 use super::{Outbox, Screen};
+use crate::analysis::TimeSlice;
 use crate::service::view::SchoolView;
 use egui::RichText;
 
@@ -16,6 +17,24 @@ pub struct DashboardScreen {
 impl std::fmt::Debug for DashboardScreen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DashboardScreen").finish_non_exhaustive()
+    }
+}
+
+/// Absence week by week as a line chart (the school's, or one pupil's).
+#[must_use]
+pub fn weekly_spec(weeks: &[TimeSlice], reference: Option<Reference>) -> ChartSpec {
+    ChartSpec::Lines {
+        title: "Absence week by week".into(),
+        x_labels: weeks
+            .iter()
+            .map(|w| w.start.format("%d/%m").to_string())
+            .collect(),
+        series: vec![Series {
+            name: "Absence".into(),
+            values: weeks.iter().map(|w| w.absence_rate).collect(),
+        }],
+        reference,
+        percent: true,
     }
 }
 
@@ -69,23 +88,13 @@ pub fn chart_specs(s: &SchoolView) -> [ChartSpec; 6] {
         reference: None,
         percent: true,
     };
-    let weekly = ChartSpec::Lines {
-        title: "Absence week by week".into(),
-        x_labels: s
-            .weekly
-            .iter()
-            .map(|w| w.start.format("%d/%m").to_string())
-            .collect(),
-        series: vec![Series {
-            name: "Absence".into(),
-            values: s.weekly.iter().map(|w| w.absence_rate).collect(),
-        }],
-        reference: n.absence.map(|v| Reference {
+    let weekly = weekly_spec(
+        &s.weekly,
+        n.absence.map(|v| Reference {
             label: n.label.clone(),
             value: v,
         }),
-        percent: true,
-    };
+    );
     let days = ChartSpec::Bars {
         title: "Absence by day of the week".into(),
         categories: s

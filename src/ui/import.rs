@@ -115,24 +115,15 @@ impl ImportWizard {
     }
 
     fn open_dialog(&mut self, ctx: &egui::Context) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("tsm-file-dialog".into())
-            .spawn(move || {
-                let files = rfd::FileDialog::new()
-                    .set_title("Choose attendance exports")
-                    .add_filter(
-                        "Attendance exports",
-                        &["csv", "txt", "tsv", "xlsx", "xls", "ods"],
-                    )
-                    .pick_files();
-                let _ = tx.send(files);
-                ctx.request_repaint();
-            });
-        if spawned.is_ok() {
-            self.dialog = Some(rx);
-        }
+        self.dialog = super::widgets::spawn_dialog(ctx, || {
+            rfd::FileDialog::new()
+                .set_title("Choose attendance exports")
+                .add_filter(
+                    "Attendance exports",
+                    &["csv", "txt", "tsv", "xlsx", "xls", "ods"],
+                )
+                .pick_files()
+        });
     }
 
     /// Draws the wizard. `schools` are (URN, name, phase) of schools already held.

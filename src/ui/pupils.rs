@@ -3,7 +3,7 @@
 //! virtualised rows; a selected pupil's detail beside it.
 
 use super::Outbox;
-use super::charts::{ChartSpec, ChartView, Series};
+use super::charts::ChartView;
 use super::widgets::{category_style, change_text, pct, sort_header, tag};
 use crate::domain::{Category, FlagCategory, YearGroup};
 use crate::service::view::{Badge, CalendarDay, PupilDetail, PupilRow, SchoolView};
@@ -222,10 +222,7 @@ impl PupilsScreen {
             years.sort();
             years.dedup();
             egui::ComboBox::from_label("Year group")
-                .selected_text(
-                    self.year
-                        .map_or_else(|| "All years".to_owned(), year_long),
-                )
+                .selected_text(self.year.map_or_else(|| "All years".to_owned(), year_long))
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.year, None, "All years");
                     for y in years {
@@ -477,20 +474,7 @@ impl PupilsScreen {
                     ui.label(format!("• {e}"));
                 }
                 ui.add_space(6.0);
-                let spec = ChartSpec::Lines {
-                    title: "Absence week by week".into(),
-                    x_labels: d
-                        .weekly
-                        .iter()
-                        .map(|w| w.start.format("%d/%m").to_string())
-                        .collect(),
-                    series: vec![Series {
-                        name: "Absence".into(),
-                        values: d.weekly.iter().map(|w| w.absence_rate).collect(),
-                    }],
-                    reference: None,
-                    percent: true,
-                };
+                let spec = super::dashboard::weekly_spec(&d.weekly, None);
                 self.chart.ui(ui, &spec, 180.0);
                 if !d.reasons.is_empty() {
                     ui.strong("Reasons");

@@ -285,20 +285,11 @@ impl SettingsScreen {
     }
 
     fn open_dialog(&mut self, ctx: &egui::Context) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("tsm-file-dialog".into())
-            .spawn(move || {
-                let file = rfd::FileDialog::new()
-                    .set_title("Database file")
-                    .set_file_name("tsm-desk.sqlite")
-                    .save_file();
-                let _ = tx.send(file);
-                ctx.request_repaint();
-            });
-        if spawned.is_ok() {
-            self.dialog = Some(rx);
-        }
+        self.dialog = super::widgets::spawn_dialog(ctx, || {
+            rfd::FileDialog::new()
+                .set_title("Database file")
+                .set_file_name("tsm-desk.sqlite")
+                .save_file()
+        });
     }
 }

@@ -50,6 +50,25 @@ pub fn sort_header(ui: &mut Ui, label: &str, state: Option<bool>) -> egui::Respo
     r
 }
 
+/// Runs a native file dialog (rfd) on a short-lived named thread, so the UI keeps
+/// drawing; the answer arrives on the returned channel and wakes the UI. `None` if the
+/// thread could not start.
+pub fn spawn_dialog<T: Send + 'static>(
+    ctx: &egui::Context,
+    dialog: impl FnOnce() -> T + Send + 'static,
+) -> Option<std::sync::mpsc::Receiver<T>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ctx = ctx.clone();
+    std::thread::Builder::new()
+        .name("tsm-file-dialog".into())
+        .spawn(move || {
+            let _ = tx.send(dialog());
+            ctx.request_repaint();
+        })
+        .ok()
+        .map(|_| rx)
+}
+
 /// A fraction as a percentage to one decimal place, or a dash.
 #[must_use]
 pub fn pct(v: Option<f64>) -> String {
