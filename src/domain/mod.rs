@@ -6,6 +6,7 @@ pub mod batch;
 pub mod codes;
 pub mod dataset;
 pub mod marks;
+pub mod meeting;
 pub mod period;
 pub mod pupil;
 pub mod rules;

@@ -3,6 +3,7 @@
 //! [`worker`] runs a [`Service`] on its own named thread so the UI never waits on SQL,
 //! polars or file work.
 
+mod meeting;
 pub mod settings;
 pub mod view;
 pub mod worker;
@@ -13,6 +14,7 @@ use crate::domain::{FlagCategory, Period, PeriodData, PupilRecord, School, SenSt
 use crate::import::{ColumnMapping, ImportError};
 use crate::store::{ImportOptions, Store, StoreError};
 use chrono::NaiveDate;
+pub use meeting::new_row_id;
 pub use settings::{NationalComparator, NationalFigures, Settings};
 use std::path::{Path, PathBuf};
 use view::{
@@ -235,6 +237,7 @@ impl Service {
         for school in self.store.schools()? {
             let meeting = self.store.meeting(school.id, this_term)?;
             let actions = self.store.action_counts(school.id, today)?;
+            let open_cme = self.store.open_cme_count(school.id)?;
             let mut row = OverviewRow {
                 urn: school.urn.clone(),
                 name: school.name.clone().unwrap_or_else(|| school.urn.clone()),
@@ -249,6 +252,7 @@ impl Service {
                 severe_change: None,
                 meeting,
                 actions,
+                open_cme,
             };
             if !self.store.periods(school.id)?.is_empty() {
                 let (_, data) = self.store.period_data(&school.urn, None)?;

@@ -3,9 +3,10 @@
 
 use super::settings::NationalComparator;
 use crate::analysis::{CohortGroup, HeadlineComparison, Lateness, ReasonShare, TimeSlice};
+use crate::domain::meeting::{Action, Meeting, Shortlist};
 use crate::domain::{Category, FlagCategory, Layout, Period, School, Thresholds, YearGroup};
 use crate::import::Field;
-use crate::store::{ActionCounts, ImportOutcome, SchoolMeeting};
+use crate::store::{ActionCounts, AuditRow, ImportOutcome, SchoolMeeting};
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -47,6 +48,8 @@ pub struct OverviewRow {
     pub meeting: Option<SchoolMeeting>,
     /// Open and overdue actions.
     pub actions: ActionCounts,
+    /// CME enquiries not yet concluded (highlighted until closed).
+    pub open_cme: u32,
 }
 
 /// One school and period: the dashboard and the pupil list.
@@ -289,4 +292,46 @@ pub struct Progress {
     pub label: String,
     /// Fraction done, 0 to 1.
     pub fraction: f32,
+}
+
+/// A meeting with the data it discusses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingView {
+    /// The school's URN.
+    pub urn: String,
+    /// The meeting, whole.
+    pub meeting: Meeting,
+    /// The term whose data the meeting looks at (the latest up to the meeting's term).
+    pub data_period: Period,
+    /// The school's dashboard and pupil list for that term.
+    pub school: Box<SchoolView>,
+    /// The flagged pupils, by step.
+    pub shortlist: Shortlist,
+    /// "Name (UPN)" for pupils the meeting mentions who are not in that term's data.
+    pub labels: std::collections::HashMap<i64, String>,
+    /// The audit trail, newest first.
+    pub audit: Vec<AuditRow>,
+    /// The service directory, for lead practitioners.
+    pub services: Vec<String>,
+    /// The officer's name from settings.
+    pub officer: String,
+}
+
+/// One action on the tracker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedRow {
+    /// The action.
+    pub action: Action,
+    /// The school's URN.
+    pub urn: String,
+    /// The school's name.
+    pub school: String,
+    /// The term of the meeting that agreed it.
+    pub period: Period,
+    /// "Name (UPN)" or the UPN; empty for whole-school actions.
+    pub pupil: String,
+    /// The pupil's lead practitioner organisation, or empty.
+    pub lead: String,
+    /// Open and past its due date.
+    pub overdue: bool,
 }

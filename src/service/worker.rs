@@ -2,11 +2,16 @@
 //! lives. The UI sends [`Request`]s and polls [`Reply`]s; the worker calls `wake` after
 //! every reply so the UI repaints and picks it up.
 
-use super::view::{FilePreview, ImportReport, Overview, Progress, PupilDetail, SchoolView};
+use super::view::{
+    FilePreview, ImportReport, MeetingView, Overview, Progress, PupilDetail, SchoolView, TrackedRow,
+};
 use super::{ImportRequest, Service, ServiceError, Settings};
 use crate::domain::Period;
+use crate::domain::meeting::{ActionStatus, Edit, RowId};
 use crate::import::ColumnMapping;
+use crate::store::AuditRow;
 use chrono::NaiveDate;
+use chrono::NaiveDateTime;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
@@ -61,6 +66,43 @@ pub enum Request {
         /// The date.
         on: NaiveDate,
     },
+    /// Open (making if need be) a school's meeting for a term (this term if `None`).
+    OpenMeeting {
+        /// URN.
+        urn: String,
+        /// The meeting's term.
+        period: Option<Period>,
+        /// Now, for the audit trail and "this term".
+        now: NaiveDateTime,
+    },
+    /// Write one edit to a meeting.
+    Edit {
+        /// The meeting.
+        meeting: i64,
+        /// The edit.
+        edit: Box<Edit>,
+        /// When it was made.
+        at: NaiveDateTime,
+    },
+    /// A meeting's audit trail.
+    Audit {
+        /// The meeting.
+        meeting: i64,
+    },
+    /// Every action, for the tracker.
+    Tracker {
+        /// Today, for overdue.
+        today: NaiveDate,
+    },
+    /// Set an action's status from the tracker.
+    ActionStatus {
+        /// The action.
+        action: RowId,
+        /// Its status.
+        status: ActionStatus,
+        /// When.
+        at: NaiveDateTime,
+    },
 }
 
 /// What the worker sends back.
@@ -97,12 +139,23 @@ pub enum Reply {
     Scheduled(Result<(), String>),
     /// Row counts of the main tables.
     Counts(Result<Vec<(&'static str, i64)>, String>),
+    /// A meeting opened.
+    Meeting(Result<Box<MeetingView>, String>),
+    /// An edit was saved (or why not: nothing of it was written).
+    Saved(Result<(), String>),
+    /// A meeting's audit trail.
+    Audit(Result<Vec<AuditRow>, String>),
+    /// The actions tracker.
+    Tracker(Result<Vec<TrackedRow>, String>),
+    /// An action's status was saved.
+    ActionStatusSaved(Result<(), String>),
 }
 
 /// The UI's handle on the worker thread.
 #[derive(Debug)]
 pub struct Worker {
-    tx: Sender<Request>,
+    tx: Option<Sender<Request>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     rx: Receiver<Reply>,
     in_flight: usize,
     opening: bool,
@@ -122,11 +175,12 @@ impl Worker {
     {
         let (tx, requests) = channel::<Request>();
         let (replies, rx) = channel::<Reply>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("tsm-worker".into())
             .spawn(move || run(open, &requests, &replies, &wake))?;
         Ok(Worker {
-            tx,
+            tx: Some(tx),
+            thread: Some(thread),
             rx,
             in_flight: 0,
             opening: true,
@@ -135,7 +189,7 @@ impl Worker {
 
     /// Queues a request.
     pub fn send(&mut self, request: Request) {
-        if self.tx.send(request).is_ok() {
+        if self.tx.as_ref().is_some_and(|tx| tx.send(request).is_ok()) {
             self.in_flight += 1;
         }
     }
@@ -164,6 +218,17 @@ impl Worker {
     #[must_use]
     pub fn busy(&self) -> bool {
         self.opening || self.in_flight > 0
+    }
+}
+
+impl Drop for Worker {
+    /// Closes the request channel and waits for the worker to finish what was sent, so
+    /// every edit made before the app closes is written.
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -228,6 +293,20 @@ where
             Request::Schedule { urn, on } => {
                 Reply::Scheduled(service.schedule(&urn, on).map_err(text))
             }
+            Request::OpenMeeting { urn, period, now } => Reply::Meeting(
+                service
+                    .open_meeting(&urn, period, now)
+                    .map(Box::new)
+                    .map_err(text),
+            ),
+            Request::Edit { meeting, edit, at } => {
+                Reply::Saved(service.edit_meeting(meeting, &edit, at).map_err(text))
+            }
+            Request::Audit { meeting } => Reply::Audit(service.audit(meeting).map_err(text)),
+            Request::Tracker { today } => Reply::Tracker(service.tracker(today).map_err(text)),
+            Request::ActionStatus { action, status, at } => Reply::ActionStatusSaved(
+                service.set_action_status(action, status, at).map_err(text),
+            ),
         };
         send(reply);
     }

@@ -3,33 +3,11 @@
 //! overview.
 
 use super::{Store, StoreError};
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::{Period, SessionCounts, Term};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension as _, params};
 use std::collections::HashMap;
-
-/// Where a school's meeting for a term stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
-    /// Planned, possibly with a date.
-    Planned,
-    /// Started but not finished.
-    InProgress,
-    /// Held.
-    Held,
-}
-
-impl MeetingStatus {
-    fn parse(s: &str) -> Option<MeetingStatus> {
-        match s {
-            "planned" => Some(MeetingStatus::Planned),
-            "in_progress" => Some(MeetingStatus::InProgress),
-            "held" => Some(MeetingStatus::Held),
-            _ => None,
-        }
-    }
-}
 
 /// A school's meeting for one term.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -141,6 +119,19 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A pupil's UPN, if the pupil exists.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn pupil_upn(&self, pupil_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT upn FROM pupils WHERE id = ?1", [pupil_id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// A pupil's totals in every period held, oldest first.
     ///
     /// # Errors
@@ -198,7 +189,7 @@ impl Store {
         row.map(|(id, status, scheduled, held)| {
             Ok(SchoolMeeting {
                 id,
-                status: MeetingStatus::parse(&status)
+                status: MeetingStatus::from_key(&status)
                     .ok_or_else(|| StoreError::Damaged(format!("meeting status {status:?}")))?,
                 scheduled_for: date(scheduled),
                 held_on: date(held),

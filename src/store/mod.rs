@@ -6,11 +6,14 @@
 
 mod app;
 mod import;
+mod meeting;
 mod query;
 
-pub use app::{ActionCounts, MeetingStatus, PupilHistoryRow, SchoolMeeting};
+pub use crate::domain::meeting::MeetingStatus;
+pub use app::{ActionCounts, PupilHistoryRow, SchoolMeeting};
 
 pub use import::{ImportOptions, ImportOutcome};
+pub use meeting::{AuditRow, TrackedAction};
 
 use crate::domain::School;
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -20,6 +23,7 @@ use std::path::Path;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_app.sql"),
+    include_str!("migrations/0003_meeting.sql"),
 ];
 
 /// The schema version this build writes.

@@ -169,6 +169,13 @@ impl DashboardScreen {
             if ui.button("Pupil list").clicked() {
                 out.goto = Some(Screen::Pupils);
             }
+            if ui
+                .button("Open this term's meeting")
+                .on_hover_text("Walk the TSM agenda with this school")
+                .clicked()
+            {
+                out.open_meeting = Some((s.school.urn.clone(), None));
+            }
             if !s.has_marks {
                 ui.label(
                     RichText::new(
@@ -179,70 +186,17 @@ impl DashboardScreen {
             }
         });
         ui.add_space(6.0);
-        let h = &s.headline;
-        let prev = h.previous.as_ref();
-        let since = s.previous.map(|p| p.to_string()).unwrap_or_default();
-        let diff = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
-        let national =
-            |v: Option<f64>| v.map(|v| format!("{}: {}", s.national.label, pct(Some(v))));
-        let tiles = [
-            (
-                "Overall absence",
-                pct(h.now.absence_rate),
-                diff(h.now.absence_rate, prev.and_then(|p| p.absence_rate)),
-                national(s.national.absence),
-            ),
-            (
-                "Authorised absence",
-                pct(h.now.authorised_rate),
-                diff(h.now.authorised_rate, prev.and_then(|p| p.authorised_rate)),
-                national(s.national.authorised),
-            ),
-            (
-                "Unauthorised absence",
-                pct(h.now.unauthorised_rate),
-                diff(
-                    h.now.unauthorised_rate,
-                    prev.and_then(|p| p.unauthorised_rate),
-                ),
-                national(s.national.unauthorised),
-            ),
-            (
-                "Persistently absent",
-                format!("{} · {}", h.now.persistent, pct(h.now.persistent_rate)),
-                diff(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate)),
-                national(s.national.persistent),
-            ),
-            (
-                "Severely absent",
-                format!("{} · {}", h.now.severe, pct(h.now.severe_rate)),
-                diff(h.now.severe_rate, prev.and_then(|p| p.severe_rate)),
-                national(s.national.severe),
-            ),
-            (
-                "At risk",
-                h.now.at_risk.map_or_else(|| "–".into(), |n| n.to_string()),
-                None,
-                None,
-            ),
-        ];
-        ui.horizontal_wrapped(|ui| {
-            for (title, value, change, nat) in &tiles {
-                tile(ui, title, value, *change, &since, nat.as_deref());
-            }
-        });
-        ui.label(
-            RichText::new(format!(
-                "{} pupils with possible sessions · lateness: {} late before close (L), {} after close (U)",
-                h.now.pupils, s.lateness.before_close, s.lateness.after_close
-            ))
-            .small()
-            .weak(),
-        );
+        headline_tiles(ui, s);
         ui.add_space(6.0);
+        self.charts_ui(ui, s, "dashboard_scroll");
+    }
+
+    /// Draws the six charts in a scroll area (`salt` keeps scroll positions apart when
+    /// another screen shows them too).
+    pub fn charts_ui(&mut self, ui: &mut egui::Ui, s: &SchoolView, salt: &str) {
         let specs = chart_specs(s);
         egui::ScrollArea::vertical()
-            .id_salt("dashboard_scroll")
+            .id_salt(salt)
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let width = ui.available_width();
@@ -258,4 +212,68 @@ impl DashboardScreen {
                 });
             });
     }
+}
+
+/// The headline tiles: overall, authorised and unauthorised absence, PA, SA and at
+/// risk, each with the change since the previous period and the national comparator.
+pub fn headline_tiles(ui: &mut egui::Ui, s: &SchoolView) {
+    let h = &s.headline;
+    let prev = h.previous.as_ref();
+    let since = s.previous.map(|p| p.to_string()).unwrap_or_default();
+    let diff = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
+    let national = |v: Option<f64>| v.map(|v| format!("{}: {}", s.national.label, pct(Some(v))));
+    let tiles = [
+        (
+            "Overall absence",
+            pct(h.now.absence_rate),
+            diff(h.now.absence_rate, prev.and_then(|p| p.absence_rate)),
+            national(s.national.absence),
+        ),
+        (
+            "Authorised absence",
+            pct(h.now.authorised_rate),
+            diff(h.now.authorised_rate, prev.and_then(|p| p.authorised_rate)),
+            national(s.national.authorised),
+        ),
+        (
+            "Unauthorised absence",
+            pct(h.now.unauthorised_rate),
+            diff(
+                h.now.unauthorised_rate,
+                prev.and_then(|p| p.unauthorised_rate),
+            ),
+            national(s.national.unauthorised),
+        ),
+        (
+            "Persistently absent",
+            format!("{} · {}", h.now.persistent, pct(h.now.persistent_rate)),
+            diff(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate)),
+            national(s.national.persistent),
+        ),
+        (
+            "Severely absent",
+            format!("{} · {}", h.now.severe, pct(h.now.severe_rate)),
+            diff(h.now.severe_rate, prev.and_then(|p| p.severe_rate)),
+            national(s.national.severe),
+        ),
+        (
+            "At risk",
+            h.now.at_risk.map_or_else(|| "–".into(), |n| n.to_string()),
+            None,
+            None,
+        ),
+    ];
+    ui.horizontal_wrapped(|ui| {
+        for (title, value, change, nat) in &tiles {
+            tile(ui, title, value, *change, &since, nat.as_deref());
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "{} pupils with possible sessions · lateness: {} late before close (L), {} after close (U)",
+            h.now.pupils, s.lateness.before_close, s.lateness.after_close
+        ))
+        .small()
+        .weak(),
+    );
 }

@@ -2,9 +2,11 @@
 //! module per screen; every screen draws from view models and asks for work through
 //! an [`Outbox`], never touching the database itself.
 
+pub mod actions;
 pub mod charts;
 pub mod dashboard;
 pub mod import;
+pub mod meeting;
 pub mod overview;
 pub mod pupils;
 pub mod settings;
@@ -31,6 +33,10 @@ pub enum Screen {
     Import,
     /// Settings.
     Settings,
+    /// A school's meeting: the TSM agenda.
+    Meeting,
+    /// Every action across schools.
+    Actions,
 }
 
 impl Screen {
@@ -43,6 +49,8 @@ impl Screen {
             Screen::Pupils => "Pupils",
             Screen::Import => "Import",
             Screen::Settings => "Settings",
+            Screen::Meeting => "Meeting",
+            Screen::Actions => "Actions tracker",
         }
     }
 }
@@ -71,6 +79,10 @@ pub struct Prefs {
     pub theme: ThemeChoice,
     /// A database chosen in settings, used from the next start.
     pub database: Option<PathBuf>,
+    /// The meeting last open (URN and term), reopened at the next start.
+    pub meeting: Option<(String, Period)>,
+    /// The agenda step last shown.
+    pub meeting_step: usize,
 }
 
 /// What a screen asks of the app after drawing.
@@ -84,6 +96,8 @@ pub struct Outbox {
     pub open_school: Option<(String, Option<Period>)>,
     /// A message for the status bar.
     pub status: Option<String>,
+    /// A school's meeting to open (this term's if no term is given).
+    pub open_meeting: Option<(String, Option<Period>)>,
 }
 
 /// How the app gets its database: a function run on the worker thread.
@@ -109,6 +123,8 @@ pub struct TsmApp {
     pupils: pupils::PupilsScreen,
     import: import::ImportWizard,
     settings_screen: settings::SettingsScreen,
+    meeting: meeting::MeetingScreen,
+    actions: actions::ActionsScreen,
     today: chrono::NaiveDate,
 }
 
@@ -157,6 +173,8 @@ impl TsmApp {
             pupils: pupils::PupilsScreen::default(),
             import: import::ImportWizard::default(),
             settings_screen: settings::SettingsScreen::default(),
+            meeting: meeting::MeetingScreen::default(),
+            actions: actions::ActionsScreen::default(),
             today: chrono::Local::now().date_naive(),
         }
     }
@@ -202,6 +220,26 @@ impl TsmApp {
         self.apply(Outbox {
             open_school: Some((urn.to_owned(), None)),
             goto: Some(screen),
+            ..Outbox::default()
+        });
+    }
+
+    /// The meeting screen (tests read the meeting it shows).
+    #[must_use]
+    pub fn meeting(&self) -> &meeting::MeetingScreen {
+        &self.meeting
+    }
+
+    /// The actions tracker (tests read what it lists).
+    #[must_use]
+    pub fn tracker(&self) -> &actions::ActionsScreen {
+        &self.actions
+    }
+
+    /// Opens a school's meeting for a term (as the overview's button does).
+    pub fn open_meeting(&mut self, urn: &str, period: Option<Period>) {
+        self.apply(Outbox {
+            open_meeting: Some((urn.to_owned(), period)),
             ..Outbox::default()
         });
     }
@@ -252,6 +290,20 @@ impl TsmApp {
                     self.send(Request::Overview { today });
                     if let Some(urn) = self.prefs.school.clone() {
                         self.send(Request::School { urn, period: None });
+                    }
+                    if let Some((urn, period)) = self.prefs.meeting.clone() {
+                        let step = self.prefs.meeting_step;
+                        self.meeting.set_step(
+                            crate::domain::meeting::AgendaStep::ALL
+                                .get(step)
+                                .copied()
+                                .unwrap_or(crate::domain::meeting::AgendaStep::Attendees),
+                        );
+                        self.send(Request::OpenMeeting {
+                            urn,
+                            period: Some(period),
+                            now: self.now(),
+                        });
                     }
                 }
                 Reply::Failed(e) => {
@@ -319,6 +371,37 @@ impl TsmApp {
                     Ok(c) => self.settings_screen.counts = Some(c),
                     Err(e) => self.status = Some(e),
                 },
+                Reply::Meeting(r) => match r {
+                    Ok(v) => {
+                        self.prefs.meeting = Some((v.urn.clone(), v.meeting.period));
+                        self.meeting.set_view(v);
+                    }
+                    Err(e) => {
+                        self.meeting.error = Some(e.clone());
+                        self.status = Some(e);
+                    }
+                },
+                Reply::Saved(r) => {
+                    let mut out = Outbox::default();
+                    self.meeting.saved(r, &mut out);
+                    self.apply(out);
+                }
+                Reply::Audit(r) => match r {
+                    Ok(a) => self.meeting.audit_arrived(a),
+                    Err(e) => self.status = Some(e),
+                },
+                Reply::Tracker(r) => match r {
+                    Ok(rows) => self.actions.rows = Some(rows),
+                    Err(e) => self.status = Some(e),
+                },
+                Reply::ActionStatusSaved(r) => {
+                    match r {
+                        Ok(()) => self.status = Some("Action status saved".into()),
+                        Err(e) => self.status = Some(e),
+                    }
+                    let today = self.today;
+                    self.send(Request::Tracker { today });
+                }
                 Reply::Scheduled(r) => {
                     match r {
                         Ok(()) => self.status = Some("Meeting planned".into()),
@@ -331,9 +414,30 @@ impl TsmApp {
         }
     }
 
+    fn now(&self) -> chrono::NaiveDateTime {
+        self.today.and_time(chrono::Local::now().time())
+    }
+
+    fn go(&mut self, screen: Screen) {
+        if screen != self.prefs.screen {
+            let today = self.today;
+            match screen {
+                Screen::Overview => self.send(Request::Overview { today }),
+                Screen::Actions => self.send(Request::Tracker { today }),
+                _ => {}
+            }
+        }
+        self.prefs.screen = screen;
+    }
+
     fn apply(&mut self, out: Outbox) {
         for r in out.requests {
             self.send(r);
+        }
+        if let Some((urn, period)) = out.open_meeting {
+            let now = self.now();
+            self.send(Request::OpenMeeting { urn, period, now });
+            self.go(Screen::Meeting);
         }
         if let Some((urn, period)) = out.open_school {
             let same = self.school.as_ref().is_some_and(|s| s.school.urn == urn);
@@ -347,7 +451,7 @@ impl TsmApp {
             }
         }
         if let Some(s) = out.goto {
-            self.prefs.screen = s;
+            self.go(s);
         }
         if out.status.is_some() {
             self.status = out.status;
@@ -393,11 +497,18 @@ impl TsmApp {
                 Screen::Overview,
                 Screen::Dashboard,
                 Screen::Pupils,
+                Screen::Meeting,
+                Screen::Actions,
                 Screen::Import,
                 Screen::Settings,
             ] {
                 let needs_school = matches!(screen, Screen::Dashboard | Screen::Pupils);
-                let enabled = !needs_school || self.school.is_some() || self.prefs.school.is_some();
+                let enabled = match screen {
+                    Screen::Meeting => {
+                        self.meeting.view().is_some() || self.prefs.meeting.is_some()
+                    }
+                    _ => !needs_school || self.school.is_some() || self.prefs.school.is_some(),
+                };
                 let label = match (screen, &self.school) {
                     (Screen::Import, _) => "Import… (Ctrl+I)".to_owned(),
                     _ => screen.label().to_owned(),
@@ -407,7 +518,7 @@ impl TsmApp {
                     egui::Button::selectable(self.prefs.screen == screen, label),
                 );
                 if r.clicked() {
-                    self.prefs.screen = screen;
+                    self.go(screen);
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -525,6 +636,19 @@ impl TsmApp {
                         self.progress.as_ref(),
                         &mut out,
                     );
+                }
+                Screen::Meeting => {
+                    self.meeting.ui(ui, self.today, &mut out);
+                    self.prefs.meeting_step = self.meeting.step_index();
+                }
+                Screen::Actions => {
+                    if self.actions.rows.is_none()
+                        && !self.worker.as_ref().is_some_and(Worker::busy)
+                    {
+                        let today = self.today;
+                        out.requests.push(Request::Tracker { today });
+                    }
+                    self.actions.ui(ui, self.today, &mut out);
                 }
                 Screen::Settings => {
                     if self.settings_screen.counts.is_none()

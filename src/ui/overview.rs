@@ -220,24 +220,45 @@ impl OverviewScreen {
                                 ),
                             },
                         };
-                        ui.label(text);
-                        let held = r
-                            .meeting
-                            .as_ref()
-                            .is_some_and(|m| m.status == MeetingStatus::Held);
-                        if !held
-                            && ui
-                                .small_button("Schedule…")
-                                .on_hover_text(format!("Schedule the TSM with {}", r.name))
+                        ui.horizontal(|ui| {
+                            ui.label(text);
+                            if r.open_cme > 0 {
+                                super::widgets::tag(
+                                    ui,
+                                    &format!("CME: {} open", r.open_cme),
+                                    super::widgets::palette::SEVERE,
+                                )
+                                .on_hover_text(
+                                    "Children missing education enquiries not yet concluded",
+                                );
+                            }
+                        });
+                        ui.horizontal(|ui| {
+                            if ui
+                                .small_button("Meeting")
+                                .on_hover_text(format!("Open this term's TSM with {}", r.name))
                                 .clicked()
-                        {
-                            let current = r
+                            {
+                                out.open_meeting = Some((r.urn.clone(), None));
+                            }
+                            let held = r
                                 .meeting
                                 .as_ref()
-                                .and_then(|m| m.scheduled_for)
-                                .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
-                            self.schedule = Some((r.urn.clone(), current, None));
-                        }
+                                .is_some_and(|m| m.status == MeetingStatus::Held);
+                            if !held
+                                && ui
+                                    .small_button("Schedule…")
+                                    .on_hover_text(format!("Schedule the TSM with {}", r.name))
+                                    .clicked()
+                            {
+                                let current = r
+                                    .meeting
+                                    .as_ref()
+                                    .and_then(|m| m.scheduled_for)
+                                    .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
+                                self.schedule = Some((r.urn.clone(), current, None));
+                            }
+                        });
                     });
                     row.col(|ui| {
                         let a = r.actions;

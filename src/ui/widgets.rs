@@ -23,6 +23,10 @@ pub mod palette {
     pub const AT_RISK: Color32 = Color32::from_rgb(0x8a, 0x6d, 0x00);
     /// Demo-data banner.
     pub const DEMO: Color32 = Color32::from_rgb(0x5b, 0x3f, 0xa0);
+    /// Done, saved, closed.
+    pub const GOOD: Color32 = BETTER;
+    /// Characteristic badges.
+    pub const BADGE: Color32 = Color32::from_rgb(0x3d, 0x5a, 0x80);
 }
 
 /// A column header that sorts: the label as a frameless button, with a small painted

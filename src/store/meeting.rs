@@ -1,0 +1,1185 @@
+//! Meetings in the database: loading one whole, writing one [`Edit`] at a time (each
+//! in its own transaction, with an audit row), the actions tracker, and open CME
+//! enquiries for the patch overview.
+
+use super::{Store, StoreError};
+use crate::domain::meeting::{
+    Action, ActionStatus, Attendee, Barrier, BarrierCategory, BarrierSide, CmeCheck, CmeCheckKind,
+    CmeConclusion, CmeEnquiry, Discussion, Edit, EvidenceItem, LeadPractitioner, LegalEvidence,
+    LegalOutcome, LegalReview, Meeting, MeetingMode, MeetingStatus, MeetingText, PupilStep,
+    ReviewItem, RowId,
+};
+use crate::domain::{Period, Term};
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension as _, Transaction, params};
+use std::collections::BTreeMap;
+
+/// Edits by one officer to one target closer together than this are one audit row.
+const AUDIT_COALESCE_SECONDS: i64 = 120;
+const AT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// When (local time).
+    pub at: NaiveDateTime,
+    /// The officer named in settings.
+    pub officer: String,
+    /// The pupil, if the change was about one.
+    pub pupil_id: Option<i64>,
+    /// What changed, without free text.
+    pub summary: String,
+}
+
+/// An action as the tracker lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedAction {
+    /// The action.
+    pub action: Action,
+    /// The school's URN.
+    pub urn: String,
+    /// The school's name (or URN).
+    pub school: String,
+    /// The term of the meeting that agreed it.
+    pub period: Period,
+    /// The pupil's UPN, if the action is about a pupil.
+    pub upn: Option<String>,
+    /// The pupil's id.
+    pub pupil_id: Option<i64>,
+    /// The pupil's lead practitioner organisation at that meeting (empty if none).
+    pub lead: String,
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+fn date_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn damaged(what: &str, value: &str) -> StoreError {
+    StoreError::Damaged(format!("{what} {value:?}"))
+}
+
+fn action_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<(Action, String)> {
+    let status: String = r.get(at + 5)?;
+    Ok((
+        Action {
+            id: r.get(at)?,
+            pupil_id: r.get(at + 1)?,
+            description: r.get(at + 2)?,
+            owner: r.get::<_, Option<String>>(at + 3)?.unwrap_or_default(),
+            due: date(r.get(at + 4)?),
+            status: ActionStatus::Open,
+            note: r.get(at + 6)?,
+            carried_from: r.get(at + 7)?,
+        },
+        status,
+    ))
+}
+
+const ACTION_COLUMNS: &str =
+    "a.id, a.pupil_id, a.description, a.owner, a.due_date, a.status, a.note, a.carried_from";
+
+fn with_status((mut a, status): (Action, String)) -> Result<Action, StoreError> {
+    a.status = ActionStatus::from_key(&status).ok_or_else(|| damaged("action status", &status))?;
+    Ok(a)
+}
+
+impl Store {
+    /// The id of the school's meeting for a term, made (planned, undated) if there is
+    /// none; `true` when it was made now.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn ensure_meeting(
+        &mut self,
+        school_id: i64,
+        period: Period,
+    ) -> Result<(i64, bool), StoreError> {
+        if let Some(m) = self.meeting(school_id, period)? {
+            return Ok((m.id, false));
+        }
+        self.conn.execute(
+            "INSERT INTO meetings (school_id, academic_year, term) VALUES (?1, ?2, ?3)",
+            params![school_id, period.year.0, period.term.number()],
+        )?;
+        Ok((self.conn.last_insert_rowid(), true))
+    }
+
+    /// A meeting, whole: its record, attendees, discussions, actions, CME enquiries,
+    /// legal reviews, and the earlier actions up for review (their rates left empty
+    /// for the caller to fill from the analysis).
+    ///
+    /// # Errors
+    /// SQLite errors; [`StoreError::Damaged`] for values this build cannot read.
+    pub fn load_meeting(&self, id: i64) -> Result<Meeting, StoreError> {
+        let c = &self.conn;
+        let row = c
+            .query_row(
+                "SELECT school_id, academic_year, term, scheduled_for, start_time, mode, status,
+                        next_meeting, trends_notes, practice_notes
+                 FROM meetings WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i32>(1)?,
+                        r.get::<_, u8>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Damaged(format!("no meeting {id}")))?;
+        let (school_id, year, term, day, time, mode, status, next, trends, practice) = row;
+        let term = Term::from_number(term).ok_or_else(|| damaged("term", &term.to_string()))?;
+        let mut m = Meeting::new(id, school_id, Period::new(year, term));
+        m.date = date(day);
+        m.time = time;
+        m.mode = MeetingMode::from_key(&mode).ok_or_else(|| damaged("meeting mode", &mode))?;
+        m.status =
+            MeetingStatus::from_key(&status).ok_or_else(|| damaged("meeting status", &status))?;
+        m.next_meeting = date(next);
+        m.trends_notes = trends;
+        m.practice_notes = practice;
+
+        let mut stmt = c.prepare_cached(
+            "SELECT id, name, role, organisation FROM attendees WHERE meeting_id = ?1 ORDER BY id",
+        )?;
+        m.attendees = stmt
+            .query_map([id], |r| {
+                Ok(Attendee {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    role: r.get(2)?,
+                    organisation: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+
+        let mut barriers: BTreeMap<i64, Vec<Barrier>> = BTreeMap::new();
+        let mut stmt = c.prepare_cached(
+            "SELECT pupil_id, id, side, category, detail FROM barriers WHERE meeting_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (pupil, bid, side, category, detail) = row?;
+            barriers.entry(pupil).or_default().push(Barrier {
+                id: bid,
+                side: BarrierSide::from_key(&side).ok_or_else(|| damaged("barrier side", &side))?,
+                category: BarrierCategory::from_key(&category)
+                    .ok_or_else(|| damaged("barrier category", &category))?,
+                detail,
+            });
+        }
+        let mut stmt = c.prepare_cached(
+            "SELECT pupil_id, step, lead_organisation, lead_person, support_in_place,
+                    whereabouts_known, notes
+             FROM discussions WHERE meeting_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, Option<bool>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (pupil_id, step, organisation, person, support, known, notes) = row?;
+            m.discussions.push(Discussion {
+                pupil_id,
+                step: PupilStep::from_key(&step).ok_or_else(|| damaged("pupil step", &step))?,
+                lead: LeadPractitioner {
+                    organisation,
+                    person,
+                },
+                barriers: barriers.remove(&pupil_id).unwrap_or_default(),
+                support_in_place: support,
+                whereabouts_known: known,
+                notes,
+            });
+        }
+
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {ACTION_COLUMNS} FROM actions a WHERE a.meeting_id = ?1 ORDER BY a.id"
+        ))?;
+        let rows = stmt.query_map([id], |r| action_row(r, 0))?;
+        for row in rows {
+            m.actions.push(with_status(row?)?);
+        }
+
+        m.review = self.review_items(&m)?;
+        m.cme = self.cme_enquiries(id)?;
+        m.legal = self.legal_reviews(id)?;
+        Ok(m)
+    }
+
+    fn review_items(&self, m: &Meeting) -> Result<Vec<ReviewItem>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ACTION_COLUMNS}, e.academic_year, e.term, a.reviewed_in,
+                    (SELECT n.id FROM actions n WHERE n.carried_from = a.id AND n.meeting_id = ?1)
+             FROM actions a JOIN meetings e ON e.id = a.meeting_id
+             WHERE e.school_id = ?2
+               AND (e.academic_year < ?3 OR (e.academic_year = ?3 AND e.term < ?4))
+               AND (a.reviewed_in IS NULL OR a.reviewed_in = ?1)
+             ORDER BY e.academic_year, e.term, a.id"
+        ))?;
+        let rows = stmt.query_map(
+            params![m.id, m.school_id, m.period.year.0, m.period.term.number()],
+            |r| {
+                Ok((
+                    action_row(r, 0)?,
+                    r.get::<_, i32>(8)?,
+                    r.get::<_, u8>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
+                    r.get::<_, Option<i64>>(11)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (action, year, term, reviewed_in, carried_as) = row?;
+            let term = Term::from_number(term).ok_or_else(|| damaged("term", &term.to_string()))?;
+            out.push(ReviewItem {
+                action: with_status(action)?,
+                agreed_in: Period::new(year, term),
+                reviewed: reviewed_in == Some(m.id),
+                carried_as,
+                rate_then: None,
+                rate_now: None,
+            });
+        }
+        Ok(out)
+    }
+
+    fn cme_enquiries(&self, meeting_id: i64) -> Result<Vec<CmeEnquiry>, StoreError> {
+        let mut checks: BTreeMap<i64, BTreeMap<CmeCheckKind, CmeCheck>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pupil_id, kind, done_on, done_by, outcome FROM cme_checks WHERE meeting_id = ?1",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (pupil, kind, on, by, outcome) = row?;
+            let kind = CmeCheckKind::from_key(&kind).ok_or_else(|| damaged("CME check", &kind))?;
+            checks.entry(pupil).or_default().insert(
+                kind,
+                CmeCheck {
+                    on: date(on),
+                    by,
+                    outcome,
+                },
+            );
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pupil_id, opened_on, conclusion, concluded_on FROM cme_enquiries
+             WHERE meeting_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (pupil_id, opened, conclusion, concluded) = row?;
+            out.push(CmeEnquiry {
+                pupil_id,
+                opened_on: date(Some(opened.clone()))
+                    .ok_or_else(|| damaged("CME opening date", &opened))?,
+                checks: checks.remove(&pupil_id).unwrap_or_default(),
+                conclusion: conclusion
+                    .map(|c| {
+                        CmeConclusion::from_key(&c).ok_or_else(|| damaged("CME conclusion", &c))
+                    })
+                    .transpose()?,
+                concluded_on: date(concluded),
+            });
+        }
+        Ok(out)
+    }
+
+    fn legal_reviews(&self, meeting_id: i64) -> Result<Vec<LegalReview>, StoreError> {
+        let mut evidence: BTreeMap<i64, BTreeMap<LegalEvidence, EvidenceItem>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pupil_id, item, checked, note FROM legal_evidence WHERE meeting_id = ?1",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (pupil, item, checked, note) = row?;
+            let item =
+                LegalEvidence::from_key(&item).ok_or_else(|| damaged("legal evidence", &item))?;
+            evidence
+                .entry(pupil)
+                .or_default()
+                .insert(item, EvidenceItem { checked, note });
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pupil_id, outcome FROM legal_reviews WHERE meeting_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (pupil_id, outcome) = row?;
+            out.push(LegalReview {
+                pupil_id,
+                evidence: evidence.remove(&pupil_id).unwrap_or_default(),
+                outcome: outcome
+                    .map(|o| LegalOutcome::from_key(&o).ok_or_else(|| damaged("legal outcome", &o)))
+                    .transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Writes one edit to a meeting and records it in the audit trail, in one
+    /// transaction: the edit is stored whole or not at all.
+    ///
+    /// # Errors
+    /// [`StoreError::Damaged`] for an edit naming a row of another meeting (nothing
+    /// is written); SQLite errors.
+    pub fn apply_edit(
+        &mut self,
+        meeting_id: i64,
+        edit: &Edit,
+        officer: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write_edit(&tx, meeting_id, edit, at.date())?;
+        let detail = serde_json::to_string(edit)
+            .map_err(|e| StoreError::Damaged(format!("edit not serialisable: {e}")))?;
+        audit(
+            &tx,
+            Some(meeting_id),
+            edit.pupil(),
+            &edit.target(),
+            &edit.describe(),
+            &detail,
+            officer,
+            at,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The meeting's audit trail, newest first, at most `limit` rows.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_trail(&self, meeting_id: i64, limit: u32) -> Result<Vec<AuditRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, officer, pupil_id, summary FROM audit WHERE meeting_id = ?1
+             ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![meeting_id, limit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, officer, pupil_id, summary) = row?;
+            out.push(AuditRow {
+                at: NaiveDateTime::parse_from_str(&at, AT_FORMAT)
+                    .map_err(|_| damaged("audit time", &at))?,
+                officer,
+                pupil_id,
+                summary,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every action across schools and meetings, by school, term and creation.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn tracked_actions(&self) -> Result<Vec<TrackedAction>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ACTION_COLUMNS}, s.urn, COALESCE(s.name, s.urn), m.academic_year, m.term,
+                    p.upn, COALESCE(d.lead_organisation, '')
+             FROM actions a
+             JOIN meetings m ON m.id = a.meeting_id
+             JOIN schools s ON s.id = m.school_id
+             LEFT JOIN pupils p ON p.id = a.pupil_id
+             LEFT JOIN discussions d ON d.meeting_id = a.meeting_id AND d.pupil_id = a.pupil_id
+             ORDER BY s.urn, m.academic_year, m.term, a.id"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                action_row(r, 0)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, String>(9)?,
+                r.get::<_, i32>(10)?,
+                r.get::<_, u8>(11)?,
+                r.get::<_, Option<String>>(12)?,
+                r.get::<_, String>(13)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (action, urn, school, year, term, upn, lead) = row?;
+            let action = with_status(action)?;
+            let term = Term::from_number(term).ok_or_else(|| damaged("term", &term.to_string()))?;
+            out.push(TrackedAction {
+                pupil_id: action.pupil_id,
+                action,
+                urn,
+                school,
+                period: Period::new(year, term),
+                upn,
+                lead,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Sets an action's status from the tracker (the next meeting's review shows it),
+    /// with an audit row.
+    ///
+    /// # Errors
+    /// [`StoreError::Damaged`] for an unknown action; SQLite errors.
+    pub fn set_action_status(
+        &mut self,
+        action_id: RowId,
+        status: ActionStatus,
+        officer: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let meeting_id: i64 = tx
+            .query_row(
+                "SELECT meeting_id FROM actions WHERE id = ?1",
+                [action_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Damaged(format!("no action {action_id}")))?;
+        tx.execute(
+            "UPDATE actions SET status = ?2 WHERE id = ?1",
+            params![action_id, status.key()],
+        )?;
+        audit(
+            &tx,
+            Some(meeting_id),
+            None,
+            &format!("action.{action_id}.status"),
+            &format!("tracker: action status {}", status.label()),
+            &format!("{{\"action\":{action_id},\"status\":\"{}\"}}", status.key()),
+            officer,
+            at,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Open CME enquiries (no conclusion, or "still missing") for a school.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn open_cme_count(&self, school_id: i64) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM cme_enquiries c JOIN meetings m ON m.id = c.meeting_id
+             WHERE m.school_id = ?1 AND (c.conclusion IS NULL OR c.conclusion = 'still_missing')",
+            [school_id],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn audit(
+    tx: &Transaction<'_>,
+    meeting_id: Option<i64>,
+    pupil_id: Option<i64>,
+    target: &str,
+    summary: &str,
+    detail: &str,
+    officer: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let last: Option<(i64, String, String, String)> = tx
+        .query_row(
+            "SELECT id, at, officer, target FROM audit WHERE meeting_id IS ?1 ORDER BY id DESC LIMIT 1",
+            [meeting_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let at_text = at.format(AT_FORMAT).to_string();
+    if let Some((id, last_at, last_officer, last_target)) = last {
+        let recent = NaiveDateTime::parse_from_str(&last_at, AT_FORMAT)
+            .is_ok_and(|t| (at - t).num_seconds().abs() <= AUDIT_COALESCE_SECONDS);
+        if recent && last_officer == officer && last_target == target {
+            tx.execute(
+                "UPDATE audit SET at = ?2, summary = ?3, detail = ?4 WHERE id = ?1",
+                params![id, at_text, summary, detail],
+            )?;
+            return Ok(());
+        }
+    }
+    tx.execute(
+        "INSERT INTO audit (at, officer, meeting_id, pupil_id, target, summary, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            at_text, officer, meeting_id, pupil_id, target, summary, detail
+        ],
+    )?;
+    Ok(())
+}
+
+/// Fails unless exactly one row changed (an id of another meeting changes none).
+fn one(changed: usize, what: &str) -> Result<(), StoreError> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Damaged(format!(
+            "{what} is not part of this meeting"
+        )))
+    }
+}
+
+fn ensure_discussion(
+    tx: &Transaction<'_>,
+    meeting: i64,
+    pupil: i64,
+    step: PupilStep,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO discussions (meeting_id, pupil_id, step) VALUES (?1, ?2, ?3)",
+        params![meeting, pupil, step.key()],
+    )?;
+    Ok(())
+}
+
+fn set_discussion(
+    tx: &Transaction<'_>,
+    meeting: i64,
+    pupil: i64,
+    step: PupilStep,
+    sets: &str,
+    values: &[&dyn rusqlite::ToSql],
+) -> Result<(), StoreError> {
+    ensure_discussion(tx, meeting, pupil, step)?;
+    let mut all: Vec<&dyn rusqlite::ToSql> = vec![&meeting, &pupil];
+    all.extend_from_slice(values);
+    tx.execute(
+        &format!("UPDATE discussions SET {sets} WHERE meeting_id = ?1 AND pupil_id = ?2"),
+        all.as_slice(),
+    )?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_lines)]
+fn write_edit(
+    tx: &Transaction<'_>,
+    m: i64,
+    edit: &Edit,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let meeting_set = |sets: &str, value: &dyn rusqlite::ToSql| -> Result<(), StoreError> {
+        one(
+            tx.execute(
+                &format!("UPDATE meetings SET {sets} WHERE id = ?1"),
+                params![m, value],
+            )?,
+            "the meeting",
+        )
+    };
+    match edit {
+        Edit::Date(d) => meeting_set("scheduled_for = ?2", &date_text(*d))?,
+        Edit::Text(MeetingText::Time, t) => meeting_set("start_time = ?2", t)?,
+        Edit::Text(MeetingText::TrendsNotes, t) => meeting_set("trends_notes = ?2", t)?,
+        Edit::Text(MeetingText::PracticeNotes, t) => meeting_set("practice_notes = ?2", t)?,
+        Edit::Mode(mode) => meeting_set("mode = ?2", &mode.key())?,
+        Edit::Status(s) => {
+            meeting_set("status = ?2", &s.key())?;
+            let held = (*s == MeetingStatus::Held).then(|| date_text(Some(today)));
+            tx.execute(
+                "UPDATE meetings SET held_on = CASE WHEN ?2 IS NULL THEN NULL
+                     ELSE COALESCE(scheduled_for, ?2) END WHERE id = ?1",
+                params![m, held.flatten()],
+            )?;
+        }
+        Edit::NextMeeting(d) => meeting_set("next_meeting = ?2", &date_text(*d))?,
+        Edit::Attendee(a) => one(
+            tx.execute(
+                "INSERT INTO attendees (id, meeting_id, name, role, organisation)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
+                     organisation = excluded.organisation
+                 WHERE attendees.meeting_id = excluded.meeting_id",
+                params![a.id, m, a.name, a.role, a.organisation],
+            )?,
+            "the attendee",
+        )?,
+        Edit::RemoveAttendee(id) => {
+            tx.execute(
+                "DELETE FROM attendees WHERE id = ?1 AND meeting_id = ?2",
+                params![id, m],
+            )?;
+        }
+        Edit::Discuss(p, step) => {
+            tx.execute(
+                "INSERT INTO discussions (meeting_id, pupil_id, step) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (meeting_id, pupil_id) DO UPDATE SET step = excluded.step",
+                params![m, p, step.key()],
+            )?;
+        }
+        Edit::Undiscuss(p) => {
+            tx.execute(
+                "DELETE FROM discussions WHERE meeting_id = ?1 AND pupil_id = ?2",
+                params![m, p],
+            )?;
+        }
+        Edit::Lead(p, lead) => set_discussion(
+            tx,
+            m,
+            *p,
+            PupilStep::Severe,
+            "lead_organisation = ?3, lead_person = ?4",
+            &[&lead.organisation, &lead.person],
+        )?,
+        Edit::Barrier(p, b) => {
+            ensure_discussion(tx, m, *p, PupilStep::Severe)?;
+            one(
+                tx.execute(
+                    "INSERT INTO barriers (id, meeting_id, pupil_id, side, category, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (id) DO UPDATE SET side = excluded.side,
+                         category = excluded.category, detail = excluded.detail
+                     WHERE barriers.meeting_id = excluded.meeting_id
+                       AND barriers.pupil_id = excluded.pupil_id",
+                    params![b.id, m, p, b.side.key(), b.category.key(), b.detail],
+                )?,
+                "the barrier",
+            )?;
+        }
+        Edit::RemoveBarrier(p, id) => {
+            tx.execute(
+                "DELETE FROM barriers WHERE id = ?1 AND meeting_id = ?2 AND pupil_id = ?3",
+                params![id, m, p],
+            )?;
+        }
+        Edit::SupportInPlace(p, v) => set_discussion(
+            tx,
+            m,
+            *p,
+            PupilStep::Persistent,
+            "support_in_place = ?3",
+            &[v],
+        )?,
+        Edit::Whereabouts(p, v) => {
+            set_discussion(tx, m, *p, PupilStep::Severe, "whereabouts_known = ?3", &[v])?
+        }
+        Edit::PupilNotes(p, t) => {
+            set_discussion(tx, m, *p, PupilStep::Severe, "notes = ?3", &[t])?;
+        }
+        Edit::Action(a) => upsert_action(tx, m, a)?,
+        Edit::RemoveAction(id) => {
+            tx.execute(
+                "DELETE FROM actions WHERE id = ?1 AND meeting_id = ?2",
+                params![id, m],
+            )?;
+        }
+        Edit::Review {
+            action,
+            status,
+            note,
+        } => one(
+            tx.execute(
+                "UPDATE actions SET status = ?3, note = ?4, reviewed_in = ?2
+                 WHERE id = ?1 AND meeting_id IN (
+                     SELECT e.id FROM meetings e JOIN meetings t ON t.id = ?2
+                     WHERE e.school_id = t.school_id AND e.id <> t.id)",
+                params![action, m, status.key(), note],
+            )?,
+            "the reviewed action",
+        )?,
+        Edit::CarryForward { from, id } => {
+            let (old, status) = tx
+                .query_row(
+                    &format!(
+                        "SELECT {ACTION_COLUMNS} FROM actions a
+                         WHERE a.id = ?1 AND a.meeting_id IN (
+                             SELECT e.id FROM meetings e JOIN meetings t ON t.id = ?2
+                             WHERE e.school_id = t.school_id AND e.id <> t.id)"
+                    ),
+                    params![from, m],
+                    |r| action_row(r, 0),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::Damaged(format!("action {from} cannot be carried")))?;
+            let _ = status;
+            let new = crate::domain::meeting::carry_forward(&old, *id);
+            upsert_action(tx, m, &new)?;
+            tx.execute(
+                "UPDATE actions SET reviewed_in = ?2 WHERE id = ?1",
+                params![from, m],
+            )?;
+        }
+        Edit::OpenCme(p, on) => {
+            tx.execute(
+                "INSERT OR IGNORE INTO cme_enquiries (meeting_id, pupil_id, opened_on) VALUES (?1, ?2, ?3)",
+                params![m, p, date_text(Some(*on))],
+            )?;
+        }
+        Edit::CmeCheck(p, kind, c) => {
+            tx.execute(
+                "INSERT INTO cme_checks (meeting_id, pupil_id, kind, done_on, done_by, outcome)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (meeting_id, pupil_id, kind) DO UPDATE SET done_on = excluded.done_on,
+                     done_by = excluded.done_by, outcome = excluded.outcome",
+                params![m, p, kind.key(), date_text(c.on), c.by, c.outcome],
+            )?;
+        }
+        Edit::ConcludeCme(p, conclusion, on) => one(
+            tx.execute(
+                "UPDATE cme_enquiries SET conclusion = ?3, concluded_on = ?4
+                 WHERE meeting_id = ?1 AND pupil_id = ?2",
+                params![m, p, conclusion.map(CmeConclusion::key), date_text(*on)],
+            )?,
+            "the CME enquiry",
+        )?,
+        Edit::ProposeLegal(p) => {
+            tx.execute(
+                "INSERT OR IGNORE INTO legal_reviews (meeting_id, pupil_id) VALUES (?1, ?2)",
+                params![m, p],
+            )?;
+        }
+        Edit::WithdrawLegal(p) => {
+            tx.execute(
+                "DELETE FROM legal_reviews WHERE meeting_id = ?1 AND pupil_id = ?2",
+                params![m, p],
+            )?;
+        }
+        Edit::Evidence(p, item, value) => {
+            tx.execute(
+                "INSERT INTO legal_evidence (meeting_id, pupil_id, item, checked, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (meeting_id, pupil_id, item) DO UPDATE SET checked = excluded.checked,
+                     note = excluded.note",
+                params![m, p, item.key(), value.checked, value.note],
+            )?;
+        }
+        Edit::LegalOutcome(p, outcome) => one(
+            tx.execute(
+                "UPDATE legal_reviews SET outcome = ?3 WHERE meeting_id = ?1 AND pupil_id = ?2",
+                params![m, p, outcome.map(LegalOutcome::key)],
+            )?,
+            "the legal proposal",
+        )?,
+    }
+    Ok(())
+}
+
+fn upsert_action(tx: &Transaction<'_>, m: i64, a: &Action) -> Result<(), StoreError> {
+    one(
+        tx.execute(
+            "INSERT INTO actions (id, meeting_id, pupil_id, description, owner, due_date, status,
+                                  note, carried_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET pupil_id = excluded.pupil_id,
+                 description = excluded.description, owner = excluded.owner,
+                 due_date = excluded.due_date, status = excluded.status, note = excluded.note,
+                 carried_from = excluded.carried_from
+             WHERE actions.meeting_id = excluded.meeting_id",
+            params![
+                a.id,
+                m,
+                a.pupil_id,
+                a.description,
+                a.owner,
+                date_text(a.due),
+                a.status.key(),
+                a.note,
+                a.carried_from
+            ],
+        )?,
+        "the action",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::meeting::{CmeCheck, LegalMeasure};
+
+    fn at(h: u32, m: u32, s: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_opt(h, m, s)
+            .unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    /// A school with pupils 1..=4 and a meeting in 2025-26 summer with two actions.
+    fn fixture() -> (Store, i64, Vec<i64>) {
+        let mut store = Store::open_in_memory().unwrap();
+        let school = store.set_school("100001", Some("A"), None).unwrap();
+        let mut pupils = Vec::new();
+        for i in 1..=4 {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO pupils (school_id, upn) VALUES (?1, ?2)",
+                    params![school.id, format!("A00000000000{i}")],
+                )
+                .unwrap();
+            pupils.push(store.conn.last_insert_rowid());
+        }
+        (store, school.id, pupils)
+    }
+
+    fn both(store: &mut Store, doc: &mut Meeting, edit: &Edit, when: NaiveDateTime) {
+        doc.apply(edit).unwrap();
+        store.apply_edit(doc.id, edit, "Officer A", when).unwrap();
+    }
+
+    #[test]
+    fn every_kind_of_edit_loads_back_as_the_document_that_applied_it() {
+        let (mut store, school, p) = fixture();
+        let summer = Period::new(2025, Term::Summer);
+        let (old, made) = store.ensure_meeting(school, summer).unwrap();
+        assert!(made);
+        let mut old_doc = store.load_meeting(old).unwrap();
+        let mut a1 = Action::new(100, Some(p[0]));
+        a1.description = "Weekly check-in".into();
+        a1.owner = "Head of year".into();
+        a1.due = Some(day(1));
+        let mut a2 = Action::new(101, Some(p[1]));
+        a2.description = "Referral to Early Help".into();
+        both(
+            &mut store,
+            &mut old_doc,
+            &Edit::Action(a1.clone()),
+            at(9, 0, 0),
+        );
+        both(&mut store, &mut old_doc, &Edit::Action(a2), at(9, 0, 1));
+        assert_eq!(store.load_meeting(old).unwrap(), old_doc);
+
+        let autumn = Period::new(2026, Term::Autumn);
+        let (id, _) = store.ensure_meeting(school, autumn).unwrap();
+        assert_eq!(store.ensure_meeting(school, autumn).unwrap(), (id, false));
+        let mut doc = store.load_meeting(id).unwrap();
+        assert_eq!(
+            doc.review.len(),
+            2,
+            "both summer actions come up for review"
+        );
+        assert!(doc.review.iter().all(|r| !r.reviewed));
+
+        let edits = vec![
+            Edit::Date(Some(day(24))),
+            Edit::Text(MeetingText::Time, "10:30".into()),
+            Edit::Mode(MeetingMode::Virtual),
+            Edit::Status(MeetingStatus::InProgress),
+            Edit::Attendee(Attendee {
+                id: 200,
+                name: "Officer A".into(),
+                role: "Attendance officer".into(),
+                organisation: "Local authority".into(),
+            }),
+            Edit::Attendee(Attendee {
+                id: 201,
+                name: "Lead B".into(),
+                role: "Senior attendance lead".into(),
+                organisation: "School".into(),
+            }),
+            Edit::Attendee(Attendee {
+                id: 202,
+                name: "Gone".into(),
+                ..Attendee::default()
+            }),
+            Edit::RemoveAttendee(202),
+            Edit::Text(MeetingText::TrendsNotes, "Year 9 girls".into()),
+            Edit::Review {
+                action: 100,
+                status: ActionStatus::Done,
+                note: "done in October".into(),
+            },
+            Edit::Review {
+                action: 101,
+                status: ActionStatus::NotDone,
+                note: String::new(),
+            },
+            Edit::CarryForward { from: 101, id: 300 },
+            Edit::Lead(
+                p[2],
+                LeadPractitioner {
+                    organisation: "Virtual School".into(),
+                    person: "C".into(),
+                },
+            ),
+            Edit::Barrier(
+                p[2],
+                Barrier {
+                    id: 310,
+                    side: BarrierSide::OutOfSchool,
+                    category: BarrierCategory::Housing,
+                    detail: "temporary accommodation".into(),
+                },
+            ),
+            Edit::Barrier(
+                p[2],
+                Barrier {
+                    id: 311,
+                    side: BarrierSide::InSchool,
+                    category: BarrierCategory::Bullying,
+                    detail: String::new(),
+                },
+            ),
+            Edit::RemoveBarrier(p[2], 311),
+            Edit::Whereabouts(p[2], Some(false)),
+            Edit::OpenCme(p[2], day(24)),
+            Edit::CmeCheck(
+                p[2],
+                CmeCheckKind::HomeVisit,
+                CmeCheck {
+                    on: Some(day(25)),
+                    by: "EWO".into(),
+                    outcome: "no answer".into(),
+                },
+            ),
+            Edit::ConcludeCme(p[2], Some(CmeConclusion::ReferredCme), Some(day(26))),
+            Edit::Discuss(p[3], PupilStep::Persistent),
+            Edit::SupportInPlace(p[3], true),
+            Edit::PupilNotes(p[3], "CAMHS already involved".into()),
+            Edit::ProposeLegal(p[0]),
+            Edit::Evidence(
+                p[0],
+                LegalEvidence::NoticeToImprove,
+                EvidenceItem {
+                    checked: true,
+                    note: "sent 1 Oct".into(),
+                },
+            ),
+            Edit::LegalOutcome(
+                p[0],
+                Some(LegalOutcome::Proceed(LegalMeasure::PenaltyNotice)),
+            ),
+            Edit::Action(Action {
+                due: Some(day(30)),
+                ..Action::new(320, Some(p[2]))
+            }),
+            Edit::RemoveAction(320),
+            Edit::NextMeeting(Some(NaiveDate::from_ymd_opt(2027, 2, 2).unwrap())),
+            Edit::Status(MeetingStatus::Held),
+        ];
+        for (i, e) in edits.iter().enumerate() {
+            let secs = u32::try_from(i).unwrap();
+            both(&mut store, &mut doc, e, at(10, 0, secs));
+        }
+        let loaded = store.load_meeting(id).unwrap();
+        assert_eq!(loaded, doc);
+        assert_eq!(loaded.attendees.len(), 2);
+        assert_eq!(loaded.actions.len(), 1);
+        assert_eq!(loaded.actions[0].carried_from, Some(101));
+        assert_eq!(loaded.review[1].carried_as, Some(300));
+        assert_eq!(store.open_cme_count(school).unwrap(), 0);
+        let held: Option<String> = store
+            .conn
+            .query_row("SELECT held_on FROM meetings WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(held.as_deref(), Some("2026-11-24"));
+
+        // The next term's meeting reviews only the action carried forward.
+        let spring = Period::new(2026, Term::Spring);
+        let (next, _) = store.ensure_meeting(school, spring).unwrap();
+        let next_doc = store.load_meeting(next).unwrap();
+        let ids: Vec<_> = next_doc.review.iter().map(|r| r.action.id).collect();
+        assert_eq!(ids, vec![300]);
+    }
+
+    #[test]
+    fn an_edit_naming_another_meetings_row_changes_nothing() {
+        let (mut store, school, _) = fixture();
+        let (a, _) = store
+            .ensure_meeting(school, Period::new(2026, Term::Autumn))
+            .unwrap();
+        let (b, _) = store
+            .ensure_meeting(school, Period::new(2026, Term::Spring))
+            .unwrap();
+        let mut action = Action::new(1, None);
+        action.description = "x".into();
+        store
+            .apply_edit(a, &Edit::Action(action.clone()), "O", at(9, 0, 0))
+            .unwrap();
+        action.description = "hijack".into();
+        let err = store
+            .apply_edit(b, &Edit::Action(action), "O", at(9, 0, 1))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not part of this meeting"),
+            "{err}"
+        );
+        assert_eq!(store.load_meeting(a).unwrap().actions[0].description, "x");
+        assert!(store.load_meeting(b).unwrap().actions.is_empty());
+        assert_eq!(store.audit_trail(b, 10).unwrap(), vec![]);
+        // Concluding an enquiry that was never opened is refused too.
+        assert!(
+            store
+                .apply_edit(
+                    b,
+                    &Edit::ConcludeCme(1, Some(CmeConclusion::ReferredCme), None),
+                    "O",
+                    at(9, 0, 2)
+                )
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn typing_into_one_box_is_one_audit_row_and_another_officer_starts_a_new_one() {
+        let (mut store, school, _) = fixture();
+        let (m, _) = store
+            .ensure_meeting(school, Period::new(2026, Term::Autumn))
+            .unwrap();
+        for (i, text) in ["Y", "Ye", "Yea", "Year"].iter().enumerate() {
+            let secs = u32::try_from(i).unwrap() * 10;
+            store
+                .apply_edit(
+                    m,
+                    &Edit::Text(MeetingText::TrendsNotes, (*text).into()),
+                    "Officer A",
+                    at(10, 0, secs),
+                )
+                .unwrap();
+        }
+        store
+            .apply_edit(
+                m,
+                &Edit::Mode(MeetingMode::Virtual),
+                "Officer A",
+                at(10, 1, 0),
+            )
+            .unwrap();
+        store
+            .apply_edit(
+                m,
+                &Edit::Text(MeetingText::TrendsNotes, "Year 9".into()),
+                "Officer B",
+                at(10, 1, 5),
+            )
+            .unwrap();
+        store
+            .apply_edit(
+                m,
+                &Edit::Text(MeetingText::TrendsNotes, "Year 9 girls".into()),
+                "Officer B",
+                at(10, 5, 0),
+            )
+            .unwrap();
+        let trail = store.audit_trail(m, 10).unwrap();
+        let got: Vec<_> = trail
+            .iter()
+            .map(|r| {
+                (
+                    r.at.format("%H:%M:%S").to_string(),
+                    r.officer.as_str(),
+                    r.summary.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("10:05:00".to_owned(), "Officer B", "trends notes"),
+                ("10:01:05".to_owned(), "Officer B", "trends notes"),
+                ("10:01:00".to_owned(), "Officer A", "mode Virtual"),
+                ("10:00:30".to_owned(), "Officer A", "trends notes"),
+            ]
+        );
+    }
+
+    #[test]
+    fn tracker_lists_actions_with_lead_and_status_changes_show_at_review() {
+        let (mut store, school, p) = fixture();
+        let (m, _) = store
+            .ensure_meeting(school, Period::new(2026, Term::Autumn))
+            .unwrap();
+        let lead = LeadPractitioner {
+            organisation: "Housing".into(),
+            person: String::new(),
+        };
+        store
+            .apply_edit(m, &Edit::Lead(p[0], lead), "O", at(9, 0, 0))
+            .unwrap();
+        let mut a = Action::new(7, Some(p[0]));
+        a.description = "Call housing".into();
+        store
+            .apply_edit(m, &Edit::Action(a), "O", at(9, 0, 1))
+            .unwrap();
+        store
+            .apply_edit(m, &Edit::Action(Action::new(8, None)), "O", at(9, 0, 2))
+            .unwrap();
+        let t = store.tracked_actions().unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            (t[0].lead.as_str(), t[0].upn.as_deref(), t[0].urn.as_str()),
+            ("Housing", Some("A000000000001"), "100001")
+        );
+        assert_eq!((t[1].lead.as_str(), t[1].upn.as_deref()), ("", None));
+        store
+            .set_action_status(7, ActionStatus::Partly, "O", at(9, 1, 0))
+            .unwrap();
+        assert!(
+            store
+                .set_action_status(99, ActionStatus::Done, "O", at(9, 1, 0))
+                .is_err()
+        );
+        let (next, _) = store
+            .ensure_meeting(school, Period::new(2026, Term::Spring))
+            .unwrap();
+        let review = store.load_meeting(next).unwrap().review;
+        assert_eq!(review[0].action.status, ActionStatus::Partly);
+        assert!(!review[0].reviewed);
+    }
+}

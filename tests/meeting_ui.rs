@@ -1,0 +1,396 @@
+//! A whole Targeting Support Meeting driven through the real app with egui_kittest,
+//! on a database file, and the app dropped between edits.
+#![allow(clippy::unwrap_used, reason = "tests may panic")]
+
+mod app;
+
+use app::{harness_with, seed_into, settle, upn};
+use chrono::NaiveDate;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{Queryable as _, by};
+use std::path::Path;
+use tsm_desk::domain::meeting::{
+    Action, ActionStatus, AgendaStep, CmeConclusion, Edit, LegalEvidence, LegalMeasure,
+    LegalOutcome, MeetingStatus, PupilStep,
+};
+use tsm_desk::domain::{Period, Term};
+use tsm_desk::service::{Service, Settings};
+use tsm_desk::store::Store;
+use tsm_desk::ui::{Prefs, Screen, TsmApp};
+
+const HILLSIDE: &str = "990901";
+
+fn now() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 23)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+}
+
+fn pupil_id(service: &mut Service, n: u32) -> i64 {
+    let view = service
+        .school_view(HILLSIDE, Some(Period::new(2026, Term::Autumn)))
+        .unwrap();
+    view.pupils
+        .iter()
+        .find(|p| p.upn == upn(1, n))
+        .unwrap()
+        .pupil_id
+}
+
+/// The two schools in a database file, the officer named, and last summer's meeting
+/// with Hillside holding two open actions (for pupils 1 and 3).
+fn fixture(dir: &Path, db: &Path) {
+    let mut service = seed_into(dir, Store::open(db).unwrap());
+    let settings = Settings {
+        officer_name: "Officer Test".into(),
+        ..service.settings().clone()
+    };
+    service.save_settings(settings).unwrap();
+    let summer = Period::new(2025, Term::Summer);
+    let old = service.open_meeting(HILLSIDE, Some(summer), now()).unwrap();
+    for (id, n, what) in [
+        (11, 1, "Weekly mentor check-in"),
+        (12, 3, "Referral to Early Help"),
+    ] {
+        let mut a = Action::new(id, Some(pupil_id(&mut service, n)));
+        a.description = what.into();
+        a.owner = "Head of year".into();
+        a.due = NaiveDate::from_ymd_opt(2026, 10, 1);
+        service
+            .edit_meeting(old.meeting.id, &Edit::Action(a), now())
+            .unwrap();
+    }
+}
+
+fn app(db: &Path, prefs: Prefs) -> Harness<'static, TsmApp> {
+    let db = db.to_path_buf();
+    let mut h = harness_with(Box::new(move |_| Service::new(Store::open(&db)?)), prefs);
+    h.state_mut()
+        .set_today(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    h
+}
+
+/// Clicks a node, then types into it.
+fn type_into(h: &mut Harness<'static, TsmApp>, label: &str, nth: usize, text: &str) {
+    h.query_all_by_label(label).nth(nth).unwrap().click();
+    h.run_ok();
+    h.query_all_by_label(label)
+        .nth(nth)
+        .unwrap()
+        .type_text(text);
+    h.run_ok();
+}
+
+fn pick(h: &mut Harness<'static, TsmApp>, combo: &str, nth: usize, option: &str) {
+    h.query_all_by_label(combo).nth(nth).unwrap().click();
+    h.run_ok();
+    h.get_by_label(option).click();
+    h.run_ok();
+}
+
+fn next_step(h: &mut Harness<'static, TsmApp>) {
+    h.get_by_label("Next step >").click();
+    settle(h);
+}
+
+#[test]
+fn a_whole_meeting_is_recorded_and_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    fixture(dir.path(), &db);
+    let mut h = app(&db, Prefs::default());
+
+    // Open Hillside, then this term's meeting from its dashboard.
+    h.get_by_label("Hillside Secondary").click();
+    settle(&mut h);
+    h.get_by_label("Open this term's meeting").click();
+    settle(&mut h);
+    assert_eq!(h.state().screen(), Screen::Meeting);
+    let v = h.state().meeting().view().unwrap();
+    assert_eq!(v.meeting.period, Period::new(2026, Term::Autumn));
+    assert_eq!(v.data_period, Period::new(2026, Term::Autumn));
+    assert_eq!(v.meeting.attendees.len(), 1, "the officer is prefilled");
+    assert_eq!(v.meeting.attendees[0].name, "Officer Test");
+    assert_eq!(v.shortlist.severe.len(), 4);
+
+    // 1. Attendees and context.
+    type_into(&mut h, "Date", 0, "24/11/2026");
+    type_into(&mut h, "Time", 0, "10:00");
+    h.get_by_label("Virtual").click();
+    h.get_by_label("Add the school's attendance lead").click();
+    settle(&mut h);
+    type_into(&mut h, "Name", 1, "Lead Person");
+    settle(&mut h);
+    next_step(&mut h);
+
+    // 2. Review: two actions from the summer, with the pupils' rates then and now.
+    assert_eq!(h.state().meeting().step(), AgendaStep::Review);
+    let review = &h.state().meeting().view().unwrap().meeting.review;
+    assert_eq!(review.len(), 2);
+    assert_eq!(
+        review[0].rate_then,
+        Some(0.04),
+        "pupil 1 was 4% absent in the summer"
+    );
+    assert_eq!(review[0].rate_now, Some(0.60), "and is 60% absent now");
+    assert_eq!(review[1].rate_now, Some(0.20), "pupil 3 is 20% absent now");
+    h.get_by_label("60.0%");
+    pick(&mut h, "Reviewed as", 0, "Done");
+    pick(&mut h, "Reviewed as", 1, "Not done");
+    settle(&mut h);
+    type_into(&mut h, "Review note", 0, "mentor met weekly");
+    h.get_by_label("Carry forward").click();
+    settle(&mut h);
+    next_step(&mut h);
+
+    // 3. Trends: a note.
+    type_into(
+        &mut h,
+        "Patterns and focus areas",
+        0,
+        "Year 9 severe absence",
+    );
+    next_step(&mut h);
+
+    // 4. Severely absent: the first listed is pupil 4 (70%).
+    assert_eq!(h.state().meeting().step(), AgendaStep::Severe);
+    let p4 = h.state().meeting().view().unwrap().shortlist.severe[0];
+    pick(
+        &mut h,
+        "Lead practitioner",
+        0,
+        "Early Help / family support",
+    );
+    type_into(&mut h, "Named person", 0, "Family Worker");
+    h.get_by_label("Add out-of-school barrier").click();
+    settle(&mut h);
+    type_into(&mut h, "Detail", 0, "temporary accommodation");
+    for (i, (what, owner, due)) in [
+        ("Home visit with Early Help", "Family Worker", "01/12/2026"),
+        ("Attendance support plan", "Head of year", "08/12/2026"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        h.get_by_label("Add action").click();
+        settle(&mut h);
+        type_into(&mut h, "Action", i, what);
+        type_into(&mut h, "Owner", i, owner);
+        type_into(&mut h, "Due", i, due);
+    }
+    h.get_by_label("Not known").click();
+    settle(&mut h);
+    h.get_by_label("Open CME enquiry").click();
+    settle(&mut h);
+    // The first check (parents): date, by whom, outcome.
+    type_into(&mut h, "Date", 0, "25/11/2026");
+    type_into(&mut h, "By", 0, "Family Worker");
+    type_into(&mut h, "Outcome", 0, "Moved to another area");
+    pick(&mut h, "Conclusion", 0, "Found on roll elsewhere");
+    settle(&mut h);
+    next_step(&mut h);
+
+    // 5. Persistently absent: pupil 8 (49%) marked support in place.
+    let p8 = h.state().meeting().view().unwrap().shortlist.persistent[0];
+    h.query_all_by_label("Support in place")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    next_step(&mut h);
+    next_step(&mut h);
+
+    // 7. Legal intervention for pupil 9: full evidence, proceed with a penalty notice.
+    assert_eq!(h.state().meeting().step(), AgendaStep::Legal);
+    let p9 = h
+        .state()
+        .meeting()
+        .view()
+        .unwrap()
+        .school
+        .pupils
+        .iter()
+        .find(|p| p.upn == upn(1, 9))
+        .unwrap()
+        .pupil_id;
+    pick(
+        &mut h,
+        "Propose a pupil",
+        0,
+        &format!("Pupil9 Testcase ({})", upn(1, 9)),
+    );
+    settle(&mut h);
+    for item in LegalEvidence::ALL {
+        h.get_by_label(item.label()).click();
+        h.run_ok();
+    }
+    settle(&mut h);
+    h.get_by_label("Proceed with").click();
+    settle(&mut h);
+    next_step(&mut h);
+    next_step(&mut h);
+
+    // 9. Summary: the next date, held, and the table of actions.
+    assert_eq!(h.state().meeting().step(), AgendaStep::Summary);
+    type_into(&mut h, "Next meeting", 0, "09/02/2027");
+    h.get_by_label("Mark the meeting held").click();
+    settle(&mut h);
+    h.get_by_label("Agreed actions (3)");
+    // Three severely absent pupils still have no lead practitioner, and the carried
+    // action has no due date.
+    assert_eq!(
+        h.query_all_by_label_contains("severely absent with no lead practitioner")
+            .count(),
+        3
+    );
+    h.get_by_label_contains("Referral to Early Help\": no due date");
+    h.get_by_label("Early Help / family support");
+
+    let shown = h.state().meeting().view().unwrap().meeting.clone();
+    assert_eq!(h.state().meeting().unsaved(), 0);
+    assert_eq!(h.state().meeting().save_error(), None);
+    drop(h);
+
+    // What is stored is exactly what the screen showed.
+    let store = Store::open(&db).unwrap();
+    let mut stored = store.load_meeting(shown.id).unwrap();
+    for (a, b) in stored.review.iter_mut().zip(&shown.review) {
+        a.rate_then = b.rate_then;
+        a.rate_now = b.rate_now;
+    }
+    assert_eq!(stored, shown);
+    let m = stored;
+    assert_eq!(m.date, NaiveDate::from_ymd_opt(2026, 11, 24));
+    assert_eq!(m.time, "10:00");
+    assert_eq!(m.status, MeetingStatus::Held);
+    assert_eq!(m.next_meeting, NaiveDate::from_ymd_opt(2027, 2, 9));
+    let names: Vec<_> = m.attendees.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Officer Test", "Lead Person"]);
+    assert_eq!(m.trends_notes, "Year 9 severe absence");
+    let statuses: Vec<_> = m
+        .review
+        .iter()
+        .map(|r| (r.action.status, r.reviewed, r.carried_as.is_some()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (ActionStatus::Done, true, false),
+            (ActionStatus::NotDone, true, true)
+        ]
+    );
+    assert_eq!(m.review[0].action.note, "mentor met weekly");
+    let d4 = m.discussion(p4).unwrap();
+    assert_eq!(d4.lead.organisation, "Early Help / family support");
+    assert_eq!(d4.lead.person, "Family Worker");
+    assert_eq!(d4.whereabouts_known, Some(false));
+    assert_eq!(d4.barriers[0].detail, "temporary accommodation");
+    let a4: Vec<_> = m
+        .actions_for(p4)
+        .map(|a| (a.description.as_str(), a.owner.as_str(), a.due))
+        .collect();
+    assert_eq!(
+        a4,
+        [
+            (
+                "Home visit with Early Help",
+                "Family Worker",
+                NaiveDate::from_ymd_opt(2026, 12, 1)
+            ),
+            (
+                "Attendance support plan",
+                "Head of year",
+                NaiveDate::from_ymd_opt(2026, 12, 8)
+            )
+        ]
+    );
+    let cme = m.cme_for(p4).unwrap();
+    assert_eq!(cme.conclusion, Some(CmeConclusion::OnRollElsewhere));
+    assert_eq!(cme.concluded_on, NaiveDate::from_ymd_opt(2026, 11, 23));
+    assert!(!cme.is_open());
+    assert_eq!(cme.checks.len(), 1);
+    let d8 = m.discussion(p8).unwrap();
+    assert_eq!(
+        (d8.step, d8.support_in_place),
+        (PupilStep::Persistent, true)
+    );
+    let legal = m.legal_for(p9).unwrap();
+    assert_eq!(
+        legal.outcome,
+        Some(LegalOutcome::Proceed(LegalMeasure::PenaltyNotice))
+    );
+    assert!(legal.unevidenced().is_empty());
+    // Every change is in the audit trail under the officer's name.
+    let trail = store.audit_trail(m.id, 500).unwrap();
+    assert!(trail.len() >= 20, "{} audit rows", trail.len());
+    assert!(trail.iter().all(|a| a.officer == "Officer Test"));
+    assert_eq!(store.open_cme_count(m.school_id).unwrap(), 0);
+}
+
+#[test]
+fn next_terms_meeting_reviews_open_actions_with_the_new_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    fixture(dir.path(), &db);
+    // The tracker marks one summer action partly done between meetings.
+    let mut h = app(&db, Prefs::default());
+    h.get_by_label("Actions tracker").click();
+    settle(&mut h);
+    let rows = h.state().tracker().rows.clone().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.overdue), "due 1 October, still open");
+    // The status combo is named by its action.
+    pick(&mut h, "Weekly mentor check-in", 0, "Partly done");
+    settle(&mut h);
+    let rows = h.state().tracker().rows.clone().unwrap();
+    assert_eq!(rows[0].action.status, ActionStatus::Partly);
+    drop(h);
+
+    // This term's meeting shows both, with the rates then (summer) and now (autumn).
+    let mut h = app(&db, Prefs::default());
+    h.state_mut().open_meeting(HILLSIDE, None);
+    settle(&mut h);
+    h.get_by_label("2. Review of last term's actions").click();
+    settle(&mut h);
+    let review = h.state().meeting().view().unwrap().meeting.review.clone();
+    let got: Vec<_> = review
+        .iter()
+        .map(|r| {
+            (
+                r.action.description.as_str(),
+                r.action.status,
+                r.rate_then,
+                r.rate_now,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "Weekly mentor check-in",
+                ActionStatus::Partly,
+                Some(0.04),
+                Some(0.60)
+            ),
+            (
+                "Referral to Early Help",
+                ActionStatus::Open,
+                Some(0.04),
+                Some(0.20)
+            )
+        ]
+    );
+    h.get(
+        by().label("Reviewed as")
+            .value("Partly done (not reviewed)"),
+    );
+    h.get(by().label("Reviewed as").value("Open (not reviewed)"));
+    assert_eq!(
+        h.query_all_by_label("4.0%").count(),
+        2,
+        "both pupils were 4% absent then"
+    );
+    h.get_by_label("20.0%");
+}
