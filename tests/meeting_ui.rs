@@ -394,3 +394,114 @@ fn next_terms_meeting_reviews_open_actions_with_the_new_rate() {
     );
     h.get_by_label("20.0%");
 }
+
+/// One life of the app for [`app_dropped_between_edits_loses_nothing`], run in a
+/// child process: it reopens the meeting the way a restart does (the preferences
+/// eframe keeps name the meeting and step), makes one edit, and drops the app at once
+/// without waiting for the save.
+#[test]
+#[ignore = "run in a child process by app_dropped_between_edits_loses_nothing"]
+fn child_process_edits_then_drops_the_app() {
+    let (Ok(db), Ok(life)) = (
+        std::env::var("TSM_CHILD_DB"),
+        std::env::var("TSM_CHILD_LIFE"),
+    ) else {
+        return;
+    };
+    let prefs = Prefs {
+        screen: Screen::Meeting,
+        meeting: Some((HILLSIDE.into(), Period::new(2026, Term::Autumn))),
+        meeting_step: 2,
+        ..Prefs::default()
+    };
+    let mut h = app(Path::new(&db), prefs);
+    settle(&mut h);
+    assert_eq!(h.state().screen(), Screen::Meeting);
+    assert_eq!(h.state().meeting().step(), AgendaStep::Trends);
+    let notes = h
+        .state()
+        .meeting()
+        .view()
+        .unwrap()
+        .meeting
+        .trends_notes
+        .clone();
+    match life.as_str() {
+        "first" => {
+            assert_eq!(notes, "");
+            h.get_by_label("Patterns and focus areas").click();
+            h.run_ok();
+            h.get_by_label("Patterns and focus areas")
+                .type_text("Year 9");
+            // One frame: the edit is made and sent, and not waited for.
+            h.step();
+        }
+        _ => {
+            // The first life's typing is back, in the box.
+            assert_eq!(notes, "Year 9");
+            h.get(by().label("Patterns and focus areas").value("Year 9"));
+            type_into(&mut h, "Patterns and focus areas", 0, " girls");
+            next_step(&mut h);
+            h.get_by_label("Lead practitioner").click();
+            h.run_ok();
+            h.get_by_label("Virtual School").click();
+            h.step();
+        }
+    }
+    // Drop the app with the last edit possibly still in flight, and end the process
+    // at once, as closing the window does.
+    drop(h);
+    println!("child life done");
+    std::process::exit(0);
+}
+
+#[test]
+fn app_dropped_between_edits_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    fixture(dir.path(), &db);
+    let exe = std::env::current_exe().unwrap();
+    let autumn = Period::new(2026, Term::Autumn);
+    for life in ["first", "second"] {
+        let out = std::process::Command::new(&exe)
+            .args([
+                "child_process_edits_then_drops_the_app",
+                "--exact",
+                "--ignored",
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env("TSM_CHILD_DB", &db)
+            .env("TSM_CHILD_LIFE", life)
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{life} life failed:\n{log}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            log.contains("child life done"),
+            "{life} life did not run:\n{log}"
+        );
+    }
+    let mut store = Store::open(&db).unwrap();
+    let school = store.school(HILLSIDE).unwrap().unwrap();
+    let (id, made) = store.ensure_meeting(school.id, autumn).unwrap();
+    assert!(!made);
+    let m = store.load_meeting(id).unwrap();
+    assert_eq!(m.trends_notes, "Year 9 girls");
+    let first_severe = m.discussions.first().unwrap();
+    assert_eq!(first_severe.lead.organisation, "Virtual School");
+    let trail = store.audit_trail(id, 50).unwrap();
+    let summaries: Vec<_> = trail.iter().map(|a| a.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "lead practitioner Virtual School",
+            "trends notes",
+            "attendee"
+        ]
+    );
+}
