@@ -9,7 +9,7 @@ use super::Outbox;
 use super::dashboard::{DashboardScreen, headline_tiles};
 use super::widgets::{category_style, palette, pct, tag};
 use crate::domain::meeting::{
-    Action, ActionStatus, AgendaStep, Attendee, Barrier, BarrierCategory, BarrierSide, CmeCheck,
+    Action, ActionStatus, AgendaStep, Attendee, Barrier, BarrierCategory, BarrierSide,
     CmeCheckKind, CmeConclusion, Edit, EvidenceItem, LeadPractitioner, LegalEvidence, LegalMeasure,
     LegalOutcome, MeetingMode, MeetingStatus, MeetingText, PupilStep, StepState,
 };
@@ -158,10 +158,10 @@ impl MeetingScreen {
         };
         let mut edits = Vec::new();
         self.keyboard(ui);
-        self.header(ui, &view, &mut edits);
+        self.header(ui, &view, &mut edits, out);
         egui::Panel::left("agenda_rail")
             .resizable(false)
-            .default_size(260.0)
+            .exact_size(250.0)
             .show(ui, |ui| self.rail(ui, &view));
         egui::CentralPanel::default().show(ui, |ui| {
             let step = self.step();
@@ -238,14 +238,23 @@ impl MeetingScreen {
         }
     }
 
-    fn header(&mut self, ui: &mut Ui, v: &MeetingView, edits: &mut Vec<Edit>) {
+    fn header(&mut self, ui: &mut Ui, v: &MeetingView, edits: &mut Vec<Edit>, out: &mut Outbox) {
         let m = &v.meeting;
         ui.horizontal(|ui| {
             ui.heading(format!(
-                "TSM · {} · {}",
-                v.school.school.name.as_deref().unwrap_or(&v.urn),
-                m.period
+                "TSM · {}",
+                v.school.school.name.as_deref().unwrap_or(&v.urn)
             ));
+            let mut terms: Vec<crate::domain::Period> = v.school.periods.clone();
+            if !terms.contains(&m.period) {
+                terms.push(m.period);
+            }
+            terms.sort();
+            if let Some(p) = combo(ui, "Meeting term", "meeting_term", m.period, &terms, |p| {
+                p.to_string()
+            }) {
+                out.open_meeting = Some((v.urn.clone(), Some(p)));
+            }
             ui.label(RichText::new(format!("data: {}", v.data_period)).weak())
                 .on_hover_text("The latest term with data up to the meeting's term");
             ui.separator();
@@ -305,12 +314,16 @@ impl MeetingScreen {
                 }
             });
             if let StepState::Needs(items) = &state {
-                for item in items {
-                    ui.horizontal(|ui| {
-                        ui.add_space(22.0);
-                        ui.label(RichText::new(item).small().color(palette::PERSISTENT));
-                    });
-                }
+                ui.indent(("needs", i), |ui| {
+                    for item in items {
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(item).small().color(palette::PERSISTENT),
+                            )
+                            .wrap(),
+                        );
+                    }
+                });
             }
         }
         ui.add_space(10.0);
@@ -952,7 +965,7 @@ impl MeetingScreen {
                 }
             });
             egui::Grid::new(("cme_grid", p))
-                .num_columns(4)
+                .num_columns(2)
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
                     for kind in CmeCheckKind::ALL {
@@ -961,20 +974,22 @@ impl MeetingScreen {
                         let mut changed = check.clone();
                         let mut any = false;
                         let key = format!("cme.{p}.{}", kind.key());
-                        if let Some(d) = self.date_field(ui, &key, "Date", check.on) {
-                            changed.on = d;
-                            any = true;
-                        }
-                        if let Some(t) = text(ui, "By", &check.by, 120.0) {
-                            changed.by = t;
-                            any = true;
-                        }
-                        if let Some(t) = text(ui, "Outcome", &check.outcome, 220.0) {
-                            changed.outcome = t;
-                            any = true;
-                        }
+                        ui.horizontal(|ui| {
+                            if let Some(d) = self.date_field(ui, &key, "Date", check.on) {
+                                changed.on = d;
+                                any = true;
+                            }
+                            if let Some(t) = text(ui, "By", &check.by, 130.0) {
+                                changed.by = t;
+                                any = true;
+                            }
+                            if let Some(t) = text(ui, "Outcome", &check.outcome, 200.0) {
+                                changed.outcome = t;
+                                any = true;
+                            }
+                        });
                         if any {
-                            edits.push(Edit::CmeCheck(p, *kind, CmeCheck { ..changed }));
+                            edits.push(Edit::CmeCheck(p, *kind, changed));
                         }
                         ui.end_row();
                     }
@@ -1016,7 +1031,7 @@ impl MeetingScreen {
         edits: &mut Vec<Edit>,
     ) {
         for a in &actions {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if with_pupil {
                     ui.label(
                         RichText::new(
@@ -1028,7 +1043,7 @@ impl MeetingScreen {
                 }
                 let mut changed = a.clone();
                 let mut any = false;
-                if let Some(t) = text(ui, "Action", &a.description, 260.0) {
+                if let Some(t) = text(ui, "Action", &a.description, 240.0) {
                     changed.description = t;
                     any = true;
                 }
@@ -1125,7 +1140,10 @@ impl MeetingScreen {
                                     },
                                 ));
                             }
-                            if let Some(t) = text(ui, "Evidence note", &current.note, 260.0) {
+                            if let Some(t) = ui
+                                .horizontal(|ui| text(ui, "Evidence note", &current.note, 300.0))
+                                .inner
+                            {
                                 edits.push(Edit::Evidence(
                                     p,
                                     *item,

@@ -148,8 +148,8 @@ impl OverviewScreen {
             .column(Column::initial(60.0))
             .column(Column::initial(110.0))
             .columns(Column::initial(105.0), 3)
-            .column(Column::initial(210.0))
-            .column(Column::remainder().at_least(90.0))
+            .column(Column::initial(300.0))
+            .column(Column::remainder().at_least(110.0))
             .header(24.0, |mut h| {
                 h.col(|ui| self.header(ui, "School", SortKey::Name));
                 h.col(|ui| {
