@@ -1,7 +1,7 @@
 //! Meetings for the screens: opening a school's meeting for a term with the data it
 //! discusses, writing edits as they are made, the audit trail and the actions tracker.
 
-use super::view::{MeetingView, TrackedRow};
+use super::view::{MeetingView, TrackedRow, pupil_label};
 use super::{Service, ServiceError};
 use crate::domain::meeting::{Attendee, Edit, Meeting, RowId, Shortlist};
 use crate::domain::{FlagCategory, Period, Rate};
@@ -59,16 +59,13 @@ impl Service {
         let period = period.unwrap_or_else(|| Period::of_date(now.date()));
         let (id, made) = self.store.ensure_meeting(school.id, period)?;
         if made {
-            let officer = self.settings.officer_name.trim().to_owned();
             let attendee = Attendee {
                 id: new_row_id(),
-                name: officer,
+                name: self.settings.officer_name.trim().to_owned(),
                 role: "Attendance officer".into(),
                 organisation: "Local authority".into(),
             };
-            let officer = self.officer();
-            self.store
-                .apply_edit(id, &Edit::Attendee(attendee), &officer, now)?;
+            self.edit_meeting(id, &Edit::Attendee(attendee), now)?;
         }
         self.meeting_view(urn, id)
     }
@@ -106,11 +103,8 @@ impl Service {
         for p in referenced {
             if !school_view.pupils.iter().any(|r| r.pupil_id == p) {
                 let upn = self.store.pupil_upn(p)?.unwrap_or_default();
-                let label = match names.get(&p) {
-                    Some(n) => format!("{n} ({upn})"),
-                    None => upn,
-                };
-                labels.insert(p, label);
+                let name = names.get(&p).map_or("", String::as_str);
+                labels.insert(p, pupil_label(name, &upn));
             }
         }
         let audit = self.store.audit_trail(id, AUDIT_ROWS)?;
@@ -123,7 +117,6 @@ impl Service {
             labels,
             audit,
             services: self.settings.services.clone(),
-            officer: self.settings.officer_name.clone(),
         })
     }
 
@@ -165,10 +158,13 @@ impl Service {
                 names.insert(t.urn.clone(), self.store.pupil_names(school.id)?);
             }
             let pupil = match (t.pupil_id, &t.upn) {
-                (Some(id), Some(upn)) => names
-                    .get(&t.urn)
-                    .and_then(|n| n.get(&id))
-                    .map_or_else(|| upn.clone(), |n| format!("{n} ({upn})")),
+                (Some(id), Some(upn)) => pupil_label(
+                    names
+                        .get(&t.urn)
+                        .and_then(|n| n.get(&id))
+                        .map_or("", String::as_str),
+                    upn,
+                ),
                 _ => String::new(),
             };
             let overdue = t.action.status.is_open() && t.action.due.is_some_and(|d| d < today);

@@ -313,8 +313,6 @@ pub struct MeetingView {
     pub audit: Vec<AuditRow>,
     /// The service directory, for lead practitioners.
     pub services: Vec<String>,
-    /// The officer's name from settings.
-    pub officer: String,
 }
 
 /// One action on the tracker.
@@ -334,4 +332,15 @@ pub struct TrackedRow {
     pub lead: String,
     /// Open and past its due date.
     pub overdue: bool,
+}
+
+/// How a pupil is named on screen: "Name (UPN)", or the UPN alone when no name is on
+/// record.
+#[must_use]
+pub fn pupil_label(name: &str, upn: &str) -> String {
+    if name.is_empty() {
+        upn.to_owned()
+    } else {
+        format!("{name} ({upn})")
+    }
 }

@@ -40,8 +40,14 @@ pub struct PupilHistoryRow {
     pub counts: SessionCounts,
 }
 
-fn date(s: Option<String>) -> Option<NaiveDate> {
+/// A date column read back (`YYYY-MM-DD`), if set and readable.
+pub(super) fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+/// A date as stored (`YYYY-MM-DD`).
+pub(super) fn date_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 impl Store {
@@ -218,7 +224,7 @@ impl Store {
                 school_id,
                 period.year.0,
                 period.term.number(),
-                on.format("%Y-%m-%d").to_string()
+                date_text(Some(on))
             ],
         )?;
         self.meeting(school_id, period)?
@@ -238,7 +244,7 @@ impl Store {
             "SELECT COUNT(*), COALESCE(SUM(a.due_date IS NOT NULL AND a.due_date < ?2), 0)
              FROM actions a JOIN meetings m ON m.id = a.meeting_id
              WHERE m.school_id = ?1 AND a.status IN ('open', 'partly', 'not_done')",
-            params![school_id, today.format("%Y-%m-%d").to_string()],
+            params![school_id, date_text(Some(today))],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(ActionCounts { open, overdue })

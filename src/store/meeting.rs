@@ -2,6 +2,7 @@
 //! in its own transaction, with an audit row), the actions tracker, and open CME
 //! enquiries for the patch overview.
 
+use super::app::{date, date_text};
 use super::{Store, StoreError};
 use crate::domain::meeting::{
     Action, ActionStatus, Attendee, Barrier, BarrierCategory, BarrierSide, CmeCheck, CmeCheckKind,
@@ -48,14 +49,6 @@ pub struct TrackedAction {
     pub pupil_id: Option<i64>,
     /// The pupil's lead practitioner organisation at that meeting (empty if none).
     pub lead: String,
-}
-
-fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-}
-
-fn date_text(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 fn damaged(what: &str, value: &str) -> StoreError {
@@ -739,7 +732,7 @@ fn write_edit(
             "the reviewed action",
         )?,
         Edit::CarryForward { from, id } => {
-            let (old, status) = tx
+            let (old, _status) = tx
                 .query_row(
                     &format!(
                         "SELECT {ACTION_COLUMNS} FROM actions a
@@ -752,7 +745,6 @@ fn write_edit(
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::Damaged(format!("action {from} cannot be carried")))?;
-            let _ = status;
             let new = crate::domain::meeting::carry_forward(&old, *id);
             upsert_action(tx, m, &new)?;
             tx.execute(

@@ -14,7 +14,7 @@ use crate::domain::meeting::{
     LegalOutcome, MeetingMode, MeetingStatus, MeetingText, PupilStep, StepState,
 };
 use crate::service::new_row_id;
-use crate::service::view::{MeetingView, PupilRow};
+use crate::service::view::{MeetingView, PupilRow, pupil_label};
 use crate::service::worker::Request;
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Ui};
@@ -531,9 +531,8 @@ impl MeetingScreen {
     }
 
     fn label(&self, v: &MeetingView, pupil: i64) -> String {
-        match self.index.get(&pupil).and_then(|i| v.school.pupils.get(*i)) {
-            Some(p) if p.name.is_empty() => p.upn.clone(),
-            Some(p) => format!("{} ({})", p.name, p.upn),
+        match self.pupil_row(v, pupil) {
+            Some(p) => pupil_label(&p.name, &p.upn),
             None => v
                 .labels
                 .get(&pupil)
