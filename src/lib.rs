@@ -6,6 +6,7 @@
 //! sample data. The command line lives in the binary (`src/main.rs`, `src/cli/`).
 
 pub mod analysis;
+pub mod chart;
 pub mod demo;
 pub mod domain;
 pub mod import;
