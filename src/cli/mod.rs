@@ -3,12 +3,17 @@
 mod output;
 
 use anyhow::{Context as _, Result, bail};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tsm_desk::analysis::{self, CohortBy};
+use tsm_desk::domain::meeting::ActionStatus;
 use tsm_desk::domain::{Layout, Period, Thresholds};
 use tsm_desk::import::{ColumnMapping, Field};
+use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
+use tsm_desk::service::Service;
+use tsm_desk::service::print::{Printable, write_atomic};
 use tsm_desk::store::{ImportOptions, Store};
 
 /// tsm-desk: school attendance data and termly Targeting Support Meetings.
@@ -48,6 +53,14 @@ enum Command {
     Schools(JsonArg),
     /// Show a school's headline figures, reasons, lateness and weekly pattern.
     Summary(FlagsArgs),
+    /// Write a school's pupil list for meeting preparation (severely absent, persistently
+    /// absent and at-risk pupils, with blank columns for the school's notes).
+    PupilList(PupilListArgs),
+    /// Export the actions tracker or a school's cohort tables as XLSX or CSV.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Write a meeting's action log as a PDF (A4) for both parties to sign.
+    ActionLog(ActionLogArgs),
     /// Regenerate the synthetic sample data set (deterministic).
     SampleData {
         /// The folder to write into.
@@ -110,6 +123,161 @@ struct CohortArgs {
 }
 
 #[derive(Debug, Args)]
+struct PupilListArgs {
+    /// The school's URN.
+    #[arg(long)]
+    school: String,
+    /// The term (default: the school's latest).
+    #[arg(long)]
+    term: Option<Period>,
+    /// The file to write: .pdf (pupil list only), .xlsx or .csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// On a PDF, name pupils by `full` name or `initials` (default: as in settings).
+    #[arg(long, value_parser = parse_names)]
+    names: Option<NameStyle>,
+}
+
+#[derive(Debug, Args)]
+struct ActionLogArgs {
+    /// The meeting's id (shown in the app's meeting header as "#ID").
+    #[arg(long, required_unless_present = "school", conflicts_with = "school")]
+    meeting: Option<i64>,
+    /// Or: the school's URN, for its meeting in --term.
+    #[arg(long)]
+    school: Option<String>,
+    /// With --school: the meeting's term (default: the school's latest term with data).
+    #[arg(long, requires = "school")]
+    term: Option<Period>,
+    /// The PDF file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Name pupils by `full` name or `initials` (default: as in settings).
+    #[arg(long, value_parser = parse_names)]
+    names: Option<NameStyle>,
+}
+
+fn parse_names(s: &str) -> Result<NameStyle, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "full" => Ok(NameStyle::Full),
+        "initials" => Ok(NameStyle::Initials),
+        _ => Err(format!("{s:?}: use full or initials")),
+    }
+}
+
+/// Print options from the command line, falling back to the settings' naming.
+fn print_options(service: &Service, names: Option<NameStyle>) -> PrintOptions {
+    PrintOptions {
+        names: names.unwrap_or(service.settings().print_names),
+        printed_on: chrono::Local::now().naive_local(),
+    }
+}
+
+fn action_log(db: &Path, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> {
+    if extension(&args.out).as_deref() != Some("pdf") {
+        return Err(ReportError::Format(args.out.display().to_string(), ".pdf").into());
+    }
+    let store = open(db)?;
+    let (urn, meeting) = match (&args.school, args.meeting) {
+        (Some(urn), _) => {
+            let school = store.require_school(urn)?;
+            let term = match args.term {
+                Some(t) => t,
+                None => match store.periods(school.id)?.last() {
+                    Some(t) => *t,
+                    None => bail!("school {urn} has no attendance data yet"),
+                },
+            };
+            match store.meeting(school.id, term)? {
+                Some(m) => (urn.clone(), m.id),
+                None => bail!("no meeting is recorded with school {urn} for {term}"),
+            }
+        }
+        (None, Some(id)) => (String::new(), id),
+        (None, None) => bail!("give --meeting ID or --school URN"),
+    };
+    let mut service = Service::new(store)
+        .with_context(|| format!("cannot read the settings in {}", db.display()))?;
+    let urn = if urn.is_empty() {
+        service.meeting_urn(meeting)?
+    } else {
+        urn
+    };
+    let options = print_options(&service, args.names);
+    let printout = service.print(&Printable::ActionLog { urn, meeting }, &options)?;
+    write_atomic(&args.out, &printout.pdf)?;
+    writeln!(
+        out,
+        "Wrote the action log ({} pages) to {}",
+        printout.doc.pages.len(),
+        args.out.display()
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Export agreed actions (every school's, or one school's), as the actions tracker
+    /// shows them.
+    Actions(ExportActionsArgs),
+    /// Export a school's absence by year group and by characteristic.
+    Cohorts(PupilListArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExportActionsArgs {
+    /// The file to write: .xlsx or .csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// Only this school's actions (URN).
+    #[arg(long)]
+    school: Option<String>,
+    /// Which actions: all, open (open, partly done or not done), or one status (done,
+    /// partly, not_done, no_longer_needed).
+    #[arg(long, default_value = "all", value_parser = parse_status)]
+    status: StatusFilter,
+    /// Only actions that are open and past their due date.
+    #[arg(long)]
+    overdue: bool,
+    /// The date overdue is counted from (default: today), e.g. 2026-11-23.
+    #[arg(long)]
+    today: Option<NaiveDate>,
+}
+
+/// Which actions `export actions` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusFilter {
+    /// Open, partly done or not done.
+    StillOpen,
+    /// Any status.
+    Any,
+    /// One status.
+    Is(ActionStatus),
+}
+
+impl StatusFilter {
+    fn keeps(self, s: ActionStatus) -> bool {
+        match self {
+            StatusFilter::StillOpen => s.is_open(),
+            StatusFilter::Any => true,
+            StatusFilter::Is(x) => x == s,
+        }
+    }
+}
+
+fn parse_status(s: &str) -> Result<StatusFilter, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "open" => Ok(StatusFilter::StillOpen),
+        "all" | "any" => Ok(StatusFilter::Any),
+        key => ActionStatus::from_key(key)
+            .map(StatusFilter::Is)
+            .ok_or_else(|| {
+                format!("{s:?} is not one of all, open, done, partly, not_done, no_longer_needed")
+            }),
+    }
+}
+
+#[derive(Debug, Args)]
 struct JsonArg {
     /// Print JSON.
     #[arg(long)]
@@ -155,11 +323,111 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Some(Command::Cohorts(args)) => cohorts(&db, &args, out),
         Some(Command::Summary(args)) => summary(&db, &args, out),
         Some(Command::Schools(args)) => schools(&db, args.json, out),
+        Some(Command::PupilList(args)) => pupil_list(&db, &args, out),
+        Some(Command::ActionLog(args)) => action_log(&db, &args, out),
+        Some(Command::Export(ExportCommand::Actions(args))) => export_actions(&db, &args, out),
+        Some(Command::Export(ExportCommand::Cohorts(args))) => export_cohorts(&db, &args, out),
     }
 }
 
 fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
+}
+
+fn open_service(db: &Path) -> Result<Service> {
+    Service::new(open(db)?).with_context(|| format!("cannot read the settings in {}", db.display()))
+}
+
+/// The file's extension in lower case, if any.
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+}
+
+/// Refuses a file the tables cannot be written as before any work is done.
+fn check_table_file(path: &Path) -> Result<()> {
+    match extension(path).as_deref() {
+        Some("xlsx" | "csv") => Ok(()),
+        _ => Err(ReportError::Format(path.display().to_string(), export::TABLE_EXTENSIONS).into()),
+    }
+}
+
+/// The pupil list as XLSX or CSV (the format follows the file's extension).
+fn pupil_list(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
+    let format = extension(&args.out);
+    match format.as_deref() {
+        Some("xlsx" | "csv" | "pdf") => {}
+        _ => {
+            return Err(
+                ReportError::Format(args.out.display().to_string(), ".pdf, .xlsx or .csv").into(),
+            );
+        }
+    }
+    let mut service = open_service(db)?;
+    let view = service.school_view(&args.school, args.term)?;
+    let table = export::pupil_list_table(&view);
+    match format.as_deref() {
+        Some("pdf") => {
+            let options = print_options(&service, args.names);
+            let doc = pupil_list::pupil_list(&view, &options);
+            write_atomic(&args.out, &pdf_bytes(&doc, &options))?;
+        }
+        _ => export::write_table(std::slice::from_ref(&table), &args.out)?,
+    }
+    writeln!(
+        out,
+        "Wrote {} pupils to {}",
+        table.rows.len(),
+        args.out.display()
+    )?;
+    Ok(())
+}
+
+fn export_actions(db: &Path, args: &ExportActionsArgs, out: &mut dyn Write) -> Result<()> {
+    check_table_file(&args.out)?;
+    let store = open(db)?;
+    if let Some(urn) = &args.school {
+        store.require_school(urn)?;
+    }
+    let service = Service::new(store)
+        .with_context(|| format!("cannot read the settings in {}", db.display()))?;
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let rows: Vec<_> = service
+        .tracker(today)?
+        .into_iter()
+        .filter(|r| args.school.as_ref().is_none_or(|s| *s == r.urn))
+        .filter(|r| args.status.keeps(r.action.status))
+        .filter(|r| !args.overdue || r.overdue)
+        .collect();
+    let table = export::actions_table(&rows);
+    export::write_table(std::slice::from_ref(&table), &args.out)?;
+    writeln!(
+        out,
+        "Wrote {} action{} to {}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        args.out.display()
+    )?;
+    Ok(())
+}
+
+fn export_cohorts(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
+    check_table_file(&args.out)?;
+    let mut service = open_service(db)?;
+    let view = service.school_view(&args.school, args.term)?;
+    let tables = export::cohort_tables(&view);
+    export::write_table(&tables, &args.out)?;
+    writeln!(
+        out,
+        "Wrote {} year groups and {} characteristic groups for {} to {}",
+        view.by_year.len(),
+        view.characteristics.len(),
+        view.period,
+        args.out.display()
+    )?;
+    Ok(())
 }
 
 fn overview(db: &Path, out: &mut dyn Write) -> Result<()> {

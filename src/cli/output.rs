@@ -313,7 +313,7 @@ pub fn overview(store: &Store, thresholds: &Thresholds, out: &mut dyn Write) -> 
     }
     writeln!(
         out,
-        "\nCommands: tsm-desk --help  (import, flags, cohorts, summary, schools)"
+        "\nCommands: tsm-desk --help  (import, flags, cohorts, summary, schools, pupil-list, export)"
     )?;
     Ok(())
 }
