@@ -11,6 +11,7 @@ pub mod doc;
 pub mod export;
 pub mod font;
 pub mod pdf;
+pub mod pupil_list;
 pub mod raster;
 
 use chrono::{NaiveDate, NaiveDateTime};

@@ -70,6 +70,20 @@ impl Service {
         self.meeting_view(urn, id)
     }
 
+    /// The URN of the school a meeting is with.
+    ///
+    /// # Errors
+    /// If there is no such meeting.
+    pub fn meeting_urn(&self, id: i64) -> Result<String, ServiceError> {
+        let meeting = self.store.load_meeting(id)?;
+        self.store
+            .schools()?
+            .into_iter()
+            .find(|s| s.id == meeting.school_id)
+            .map(|s| s.urn)
+            .ok_or_else(|| ServiceError::Invalid(format!("meeting {id} has no school")))
+    }
+
     /// Reloads a meeting by id.
     ///
     /// # Errors

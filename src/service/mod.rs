@@ -4,6 +4,7 @@
 //! polars or file work.
 
 mod meeting;
+pub mod print;
 pub mod settings;
 pub mod view;
 pub mod worker;
@@ -41,6 +42,9 @@ pub enum ServiceError {
     /// Settings that cannot be saved.
     #[error("{0}")]
     Invalid(String),
+    /// A printout or export.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
 }
 
 /// The platform data folder's database: `$XDG_DATA_HOME/tsm-desk` (or

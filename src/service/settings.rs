@@ -102,6 +102,8 @@ pub struct Settings {
     pub services: Vec<String>,
     /// The officer's name, prefilled in meetings.
     pub officer_name: String,
+    /// How printed documents name pupils unless changed for one print.
+    pub print_names: crate::report::NameStyle,
 }
 
 impl Default for Settings {
@@ -111,6 +113,7 @@ impl Default for Settings {
             national: default_national(),
             services: DEFAULT_SERVICES.iter().map(|s| (*s).to_owned()).collect(),
             officer_name: String::new(),
+            print_names: crate::report::NameStyle::default(),
         }
     }
 }

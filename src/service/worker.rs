@@ -2,6 +2,7 @@
 //! lives. The UI sends [`Request`]s and polls [`Reply`]s; the worker calls `wake` after
 //! every reply so the UI repaints and picks it up.
 
+use super::print::{Export, Printable, Printout, render_pages};
 use super::view::{
     FilePreview, ImportReport, MeetingView, Overview, Progress, PupilDetail, SchoolView, TrackedRow,
 };
@@ -9,10 +10,14 @@ use super::{ImportRequest, Service, ServiceError, Settings};
 use crate::domain::Period;
 use crate::domain::meeting::{ActionStatus, Edit, RowId};
 use crate::import::ColumnMapping;
+use crate::report::PrintOptions;
+use crate::report::doc::Doc;
+use crate::report::raster::PageImage;
 use crate::store::AuditRow;
 use chrono::NaiveDate;
 use chrono::NaiveDateTime;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 /// Work for the worker.
@@ -103,6 +108,27 @@ pub enum Request {
         /// When.
         at: NaiveDateTime,
     },
+    /// Lay out a printout, make its PDF and preview.
+    Print {
+        /// What.
+        what: Printable,
+        /// How.
+        options: PrintOptions,
+    },
+    /// Render more preview pages of a printout.
+    RenderPages {
+        /// The printout's pages.
+        doc: Arc<Doc>,
+        /// Which (0-based).
+        pages: Vec<usize>,
+    },
+    /// Write an export or a printout to a file.
+    Export {
+        /// What.
+        what: Export,
+        /// Where.
+        path: PathBuf,
+    },
 }
 
 /// What the worker sends back.
@@ -149,6 +175,13 @@ pub enum Reply {
     Tracker(Result<Vec<TrackedRow>, String>),
     /// An action's status was saved.
     ActionStatusSaved(Result<(), String>),
+    /// A printout, ready to preview and save.
+    Printed(Result<Box<Printout>, String>),
+    /// Preview pages of a printout: the printout's pages (to tell printouts apart) and
+    /// the page images by index.
+    PageImages(Arc<Doc>, Vec<(usize, PageImage)>),
+    /// A file was written: where, and what it holds ("Wrote 12 actions to actions.xlsx").
+    Exported(Result<(PathBuf, String), String>),
 }
 
 /// The UI's handle on the worker thread.
@@ -306,6 +339,19 @@ where
             Request::Tracker { today } => Reply::Tracker(service.tracker(today).map_err(text)),
             Request::ActionStatus { action, status, at } => Reply::ActionStatusSaved(
                 service.set_action_status(action, status, at).map_err(text),
+            ),
+            Request::Print { what, options } => {
+                Reply::Printed(service.print(&what, &options).map(Box::new).map_err(text))
+            }
+            Request::RenderPages { doc, pages } => {
+                let images = render_pages(&doc, &pages);
+                Reply::PageImages(doc, images)
+            }
+            Request::Export { what, path } => Reply::Exported(
+                service
+                    .export(&what, &path)
+                    .map(|said| (path, said))
+                    .map_err(text),
             ),
         };
         send(reply);
