@@ -95,6 +95,18 @@ fn the_service_layer_has_no_ui() {
 }
 
 #[test]
+fn report_and_chart_have_no_ui_no_database_and_no_polars() {
+    for layer in ["report", "chart"] {
+        let hits = uses(layer, &["egui", "eframe", "rfd", "rusqlite", "polars"]);
+        assert!(
+            hits.is_empty(),
+            "src/{layer} must not use UI, database or polars crates:\n{}",
+            hits.join("\n")
+        );
+    }
+}
+
+#[test]
 fn the_check_itself_finds_a_use() {
     assert!(!uses("ui", &["egui"]).is_empty());
     // Guard against a check that cannot fail: the store does use rusqlite.

@@ -132,6 +132,20 @@ impl ActionsScreen {
         let Some(rows) = self.rows.as_mut() else {
             return;
         };
+        if ui
+            .button("Export these actions…")
+            .on_hover_text("The actions shown (with the filters above), as XLSX or CSV")
+            .clicked()
+        {
+            let shown = visible
+                .iter()
+                .filter_map(|i| rows.get(*i).cloned())
+                .collect();
+            out.export = Some((
+                crate::service::print::Export::Actions(shown),
+                format!("Actions {}.xlsx", today.format("%Y-%m-%d")),
+            ));
+        }
         ui.label(
             RichText::new(format!(
                 "{} of {} actions · overdue means open and due before {}",

@@ -61,6 +61,19 @@ impl DashboardScreen {
             {
                 out.open_meeting = Some((s.school.urn.clone(), None));
             }
+            if ui
+                .button("Export cohort tables…")
+                .on_hover_text("Absence by year group and by characteristic, as XLSX or CSV")
+                .clicked()
+            {
+                out.export = Some((
+                    crate::service::print::Export::Cohorts {
+                        urn: s.school.urn.clone(),
+                        period: Some(s.period),
+                    },
+                    format!("Cohorts {} {}.xlsx", s.school.urn, s.period),
+                ));
+            }
             if !s.has_marks {
                 ui.label(
                     RichText::new(

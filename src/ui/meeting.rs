@@ -257,6 +257,11 @@ impl MeetingScreen {
             }
             ui.label(RichText::new(format!("data: {}", v.data_period)).weak())
                 .on_hover_text("The latest term with data up to the meeting's term");
+            ui.label(RichText::new(format!("#{}", m.id)).weak().small())
+                .on_hover_text(format!(
+                    "Meeting id: tsm-desk action-log --meeting {} --out log.pdf",
+                    m.id
+                ));
             ui.separator();
             if let Some(s) = combo(
                 ui,
@@ -267,6 +272,17 @@ impl MeetingScreen {
                 |s| s.label().to_owned(),
             ) {
                 edits.push(Edit::Status(s));
+            }
+            ui.separator();
+            if ui
+                .button("Action log…")
+                .on_hover_text("Preview, save and print the meeting action log (PDF)")
+                .clicked()
+            {
+                out.print = Some(crate::service::print::Printable::ActionLog {
+                    urn: v.urn.clone(),
+                    meeting: m.id,
+                });
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if let Some(e) = &self.save_error {

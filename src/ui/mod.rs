@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod import;
 pub mod meeting;
 pub mod overview;
+pub mod print;
 pub mod pupils;
 pub mod settings;
 pub mod widgets;
@@ -98,6 +99,10 @@ pub struct Outbox {
     pub status: Option<String>,
     /// A school's meeting to open (this term's if no term is given).
     pub open_meeting: Option<(String, Option<Period>)>,
+    /// A document to preview and print.
+    pub print: Option<crate::service::print::Printable>,
+    /// Something to export, with a file name to suggest.
+    pub export: Option<(crate::service::print::Export, String)>,
 }
 
 /// How the app gets its database: a function run on the worker thread.
@@ -125,6 +130,14 @@ pub struct TsmApp {
     settings_screen: settings::SettingsScreen,
     meeting: meeting::MeetingScreen,
     actions: actions::ActionsScreen,
+    print: print::PrintDialog,
+    /// An export waiting for the user to choose where to save it.
+    export: Option<(
+        crate::service::print::Export,
+        std::sync::mpsc::Receiver<Option<PathBuf>>,
+    )>,
+    /// The egui context, for native dialogs that wake the UI.
+    ctx: egui::Context,
     today: chrono::NaiveDate,
 }
 
@@ -175,6 +188,9 @@ impl TsmApp {
             settings_screen: settings::SettingsScreen::default(),
             meeting: meeting::MeetingScreen::default(),
             actions: actions::ActionsScreen::default(),
+            print: print::PrintDialog::default(),
+            export: None,
+            ctx: ctx.clone(),
             today: chrono::Local::now().date_naive(),
         }
     }
@@ -182,7 +198,9 @@ impl TsmApp {
     /// Whether work is outstanding on the worker (tests wait for this to clear).
     #[must_use]
     pub fn busy(&self) -> bool {
-        self.worker.as_ref().is_some_and(Worker::busy) || self.import.dialog_open()
+        self.worker.as_ref().is_some_and(Worker::busy)
+            || self.import.dialog_open()
+            || self.export.is_some()
     }
 
     /// The screen shown.
@@ -402,6 +420,18 @@ impl TsmApp {
                     let today = self.today;
                     self.send(Request::Tracker { today });
                 }
+                Reply::Printed(r) => self.print.printed(r),
+                Reply::PageImages(doc, pages) => self.print.pages_arrived(&doc, pages),
+                Reply::Exported(r) => {
+                    if self.print.is_saving() {
+                        self.print.exported(r);
+                    } else {
+                        self.status = Some(match r {
+                            Ok((_, said)) => said,
+                            Err(e) => format!("Not exported: {e}"),
+                        });
+                    }
+                }
                 Reply::Scheduled(r) => {
                     match r {
                         Ok(()) => self.status = Some("Meeting planned".into()),
@@ -453,6 +483,17 @@ impl TsmApp {
         if let Some(s) = out.goto {
             self.go(s);
         }
+        if let Some(what) = out.print {
+            let (names, now) = (self.settings.print_names, self.now());
+            let mut more = Outbox::default();
+            self.print.open(what, names, now, &mut more);
+            for r in more.requests {
+                self.send(r);
+            }
+        }
+        if let Some((what, name)) = out.export {
+            self.export = print::ask_export_path(&self.ctx, &name).map(|rx| (what, rx));
+        }
         if out.status.is_some() {
             self.status = out.status;
         }
@@ -469,6 +510,7 @@ impl TsmApp {
             self.prefs.screen = Screen::Import;
         }
         if escape {
+            self.print.close();
             self.overview.close_dialog();
             self.pupils.detail = None;
             self.pupils.selected = None;
@@ -662,6 +704,25 @@ impl TsmApp {
             }
             self.apply(out);
         });
+        self.poll_export();
+        let mut out = Outbox::default();
+        let now = self.now();
+        self.print.ui(ui.ctx(), now, &mut out);
+        self.apply(out);
+    }
+
+    /// Sends an export to the worker once the user has chosen where.
+    fn poll_export(&mut self) {
+        let Some((_, rx)) = &self.export else { return };
+        match rx.try_recv() {
+            Ok(Some(path)) => {
+                if let Some((what, _)) = self.export.take() {
+                    self.send(Request::Export { what, path });
+                }
+            }
+            Ok(None) | Err(std::sync::mpsc::TryRecvError::Disconnected) => self.export = None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
     }
 }
 

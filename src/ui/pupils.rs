@@ -294,6 +294,18 @@ impl PupilsScreen {
                 ))
                 .weak(),
             );
+            if ui
+                .button("Pupil list for the school…")
+                .on_hover_text(
+                    "Severely, persistently absent and at-risk pupils with columns for the school to fill in: preview, then PDF or XLSX",
+                )
+                .clicked()
+            {
+                out.print = Some(crate::service::print::Printable::PupilList {
+                    urn: view.school.urn.clone(),
+                    period: Some(view.period),
+                });
+            }
         });
         self.filters(ui, view);
         let rows = self.visible_cached(view);

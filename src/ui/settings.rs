@@ -136,6 +136,17 @@ impl SettingsScreen {
                             .hint_text("prefilled in meetings"),
                     );
                 });
+                ui.horizontal(|ui| {
+                    egui::ComboBox::from_label(
+                        "Printed documents name pupils by (change it for one print in the preview)",
+                    )
+                    .selected_text(self.draft.print_names.label())
+                    .show_ui(ui, |ui| {
+                        for style in crate::report::NameStyle::ALL {
+                            ui.selectable_value(&mut self.draft.print_names, style, style.label());
+                        }
+                    });
+                });
                 ui.add_space(8.0);
                 self.thresholds_ui(ui);
                 ui.add_space(8.0);
@@ -170,6 +181,7 @@ impl SettingsScreen {
                         let officer = self.draft.officer_name.clone();
                         self.reset(&Settings {
                             officer_name: officer,
+                            print_names: self.draft.print_names,
                             ..Settings::default()
                         });
                     }
