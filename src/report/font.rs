@@ -117,6 +117,19 @@ impl PrintFont {
         let mut lines = Vec::new();
         for para in text.split('\n') {
             let para = para.trim_end();
+            // A bulleted paragraph hangs: continuation lines start under the text.
+            if let Some(rest) = para.strip_prefix("• ") {
+                let hang = "   ";
+                let inner = self.wrap(rest, size, width - self.width(hang, size));
+                for (i, line) in inner.into_iter().enumerate() {
+                    lines.push(if i == 0 {
+                        format!("• {line}")
+                    } else {
+                        format!("{hang}{line}")
+                    });
+                }
+                continue;
+            }
             if para.trim().is_empty() {
                 if !lines.is_empty() {
                     lines.push(String::new());
@@ -394,6 +407,14 @@ mod tests {
         assert_eq!(long.concat(), "Supercalifragilisticexpialidocious");
         assert_eq!(f.wrap("a\n\nb", 10.0, 80.0), vec!["a", "", "b"]);
         assert!(f.wrap("  ", 10.0, 80.0).is_empty());
+        // Bullets hang.
+        let bullet = f.wrap("• one two three four five six seven", 10.0, 80.0);
+        assert!(bullet.len() > 1 && bullet[0].starts_with("• "));
+        assert!(
+            bullet[1..]
+                .iter()
+                .all(|l| l.starts_with("   ") && f.width(l, 10.0) <= 80.0)
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn row(p: &PupilRow, names: NameStyle) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", "),
         format!(
-            "{}\n{} auth, {} unauth of {}",
+            "{}\n{} / {} of {}",
             pct(p.absence_rate),
             p.authorised,
             p.unauthorised,
@@ -110,9 +110,9 @@ pub fn pupil_list(view: &SchoolView, opts: &PrintOptions) -> Doc {
         ("Pupil", 1.45),
         ("Year / reg", 0.6),
         ("Needs", 0.65),
-        ("Absence", 1.0),
+        ("Absence (auth / unauth of possible)", 1.15),
         ("Change", 0.6),
-        ("Why flagged", 1.7),
+        ("Why flagged", 1.55),
         ("Barriers / context", 1.6),
         ("Support in place", 1.5),
         ("Proposed lead practitioner", 1.2),
