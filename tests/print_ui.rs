@@ -5,13 +5,24 @@
 
 mod app;
 
-use app::{harness_with, seed_into, settle};
+use app::{harness_with, seed_into, settle, upn};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use std::path::Path;
+use tsm_desk::domain::meeting::{Action, Edit, PupilStep};
+use tsm_desk::domain::{Period, Term};
+use tsm_desk::report::NameStyle;
 use tsm_desk::service::Service;
+use tsm_desk::service::Settings;
 use tsm_desk::store::Store;
 use tsm_desk::ui::{Prefs, TsmApp};
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+}
 
 fn app(db: &Path) -> Harness<'static, TsmApp> {
     let db = db.to_path_buf();
@@ -49,7 +60,37 @@ fn untick_open(h: &mut Harness<'static, TsmApp>) {
 fn action_log_and_pupil_list_are_previewed_and_saved() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tsm.sqlite");
-    drop(seed_into(dir.path(), Store::open(&db).unwrap()));
+    let mut service = seed_into(dir.path(), Store::open(&db).unwrap());
+    // The LA prints initials by default.
+    let settings = Settings {
+        print_names: NameStyle::Initials,
+        ..service.settings().clone()
+    };
+    service.save_settings(settings).unwrap();
+    // Pupil 1 (60% absent) gets an action, so the log names them.
+    let autumn = Some(Period::new(2026, Term::Autumn));
+    let view = service.open_meeting("990901", autumn, now()).unwrap();
+    let pupil = view
+        .school
+        .pupils
+        .iter()
+        .find(|p| p.name == "Pupil1 Testcase")
+        .unwrap()
+        .pupil_id;
+    service
+        .edit_meeting(
+            view.meeting.id,
+            &Edit::Discuss(pupil, PupilStep::Severe),
+            now(),
+        )
+        .unwrap();
+    let mut a = Action::new(77, Some(pupil));
+    a.description = "Daily soft start".into();
+    a.owner = "Head of year".into();
+    service
+        .edit_meeting(view.meeting.id, &Edit::Action(a), now())
+        .unwrap();
+    drop(service);
     let mut h = app(&db);
 
     h.get_by_label("Hillside Secondary").click();
@@ -68,6 +109,7 @@ fn action_log_and_pupil_list_are_previewed_and_saved() {
     assert!(h.query_all_by_label("Page 1 of 2").count() >= 1);
     assert!(h.query_all_by_label("Page 2 of 2").count() >= 1);
 
+    // Initials, as the settings say.
     let pdf = dir.path().join("log.pdf");
     save_to(&mut h, &pdf, "Save PDF");
     assert!(h.query_by_label("Saved log.pdf").is_some());
@@ -75,14 +117,18 @@ fn action_log_and_pupil_list_are_previewed_and_saved() {
     assert!(text.contains("Targeting Support Meeting: action log"));
     assert!(text.contains("Hillside Secondary · URN 990901"));
     assert!(text.contains("OFFICIAL-SENSITIVE"));
+    assert!(text.contains("pupils named by initials and UPN"));
+    assert!(text.contains(&format!("P.T. ({})", upn(1, 1))), "{text}");
+    assert!(text.contains("Daily soft start"));
+    assert!(!text.contains("Pupil1"));
 
-    // Initials for this print only.
-    h.get_by_label("Initials and UPN only").click();
+    // Full names for this print only.
+    h.get_by_label("Full names and UPN").click();
     settle(&mut h);
-    let pdf2 = dir.path().join("log-initials.pdf");
+    let pdf2 = dir.path().join("log-full.pdf");
     save_to(&mut h, &pdf2, "Save PDF");
     let text2 = text_of(&pdf2);
-    assert!(text2.contains("pupils named by initials and UPN"));
+    assert!(text2.contains(&format!("Pupil1 Testcase ({})", upn(1, 1))));
 
     // Escape closes the preview; the pupil list from the pupils screen.
     h.key_press(egui::Key::Escape);
@@ -108,8 +154,10 @@ fn action_log_and_pupil_list_are_previewed_and_saved() {
     assert!(text.contains("Severely absent (4)"), "{text}");
     assert!(text.contains("Persistently absent (3)"));
     assert!(text.contains("At risk of persistent absence (1)"));
-    assert!(text.contains("Pupil1 Testcase"));
-    assert!(!text.contains("Pupil6 Testcase"), "pupil 6 is not flagged");
+    // Initials here too (the settings' default), with every flagged UPN.
+    assert!(text.contains(&upn(1, 1)) && text.contains("P.T."));
+    assert!(!text.contains("Pupil1 Testcase"));
+    assert!(!text.contains(&upn(1, 6)), "pupil 6 is not flagged");
 
     let xlsx = dir.path().join("list.xlsx");
     save_to(&mut h, &xlsx, "Save as spreadsheet (XLSX)");
