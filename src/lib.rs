@@ -14,4 +14,5 @@ pub mod report;
 pub mod sample;
 pub mod service;
 pub mod store;
+pub mod ttf;
 pub mod ui;

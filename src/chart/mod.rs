@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 
 pub mod specs;
 
+use crate::ttf::{read_i16, read_u16, read_u32, table_range};
+
 use plotters::backend::BitMapBackend;
 use plotters::coord::Shift;
 use plotters::drawing::{DrawingArea, IntoDrawingArea};
@@ -105,35 +107,9 @@ struct FontMetrics {
     height: f32,
 }
 
-fn read_u16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn read_i16(b: &[u8], at: usize) -> Option<i16> {
-    read_u16(b, at).map(|v| i16::from_be_bytes(v.to_be_bytes()))
-}
-
-fn read_u32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-        *b.get(at + 2)?,
-        *b.get(at + 3)?,
-    ]))
-}
-
 impl FontMetrics {
     fn read(bytes: &'static [u8]) -> Option<FontMetrics> {
-        let tables = usize::from(read_u16(bytes, 4)?);
-        let table = |tag: &[u8; 4]| {
-            (0..tables).find_map(|i| {
-                let rec = 12 + 16 * i;
-                (bytes.get(rec..rec + 4)? == tag)
-                    .then(|| read_u32(bytes, rec + 8))
-                    .flatten()
-                    .map(|o| o as usize)
-            })
-        };
+        let table = |tag: &[u8; 4]| table_range(bytes, *tag).map(|r| r.start);
         let hhea = table(b"hhea")?;
         let (mut ascent, mut descent) = (read_i16(bytes, hhea + 4)?, read_i16(bytes, hhea + 6)?);
         if let Some(os2) = table(b"OS/2") {

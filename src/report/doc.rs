@@ -141,6 +141,15 @@ const LEADING: f32 = 1.28;
 /// Cell padding.
 const PAD: f32 = 3.5;
 
+/// How a table row is drawn.
+#[derive(Debug, Clone, Copy)]
+struct RowStyle {
+    fill: Option<Rgb>,
+    font: FontKind,
+    /// Thickness and colour of the rule under the row.
+    rule: (f32, Rgb),
+}
+
 /// Flows content onto pages.
 #[derive(Debug)]
 pub struct Composer {
@@ -401,7 +410,7 @@ impl Composer {
                     (lines - from) as f32 * line_h + 2.0 * PAD
                 };
                 if rest <= self.room() {
-                    self.table_row(&cells, &widths, r, from, lines, rest);
+                    self.table_row(&cells, &widths, r, from..lines, rest);
                     break;
                 }
                 let can = ((self.room() - 2.0 * PAD) / line_h).floor().max(0.0) as usize;
@@ -412,7 +421,7 @@ impl Composer {
                 }
                 let to = (from + can).min(lines);
                 let h = self.room();
-                self.table_row(&cells, &widths, r, from, to, h);
+                self.table_row(&cells, &widths, r, from..to, h);
                 from = to;
                 self.continue_table();
                 self.table_header(&header, &widths, header_h);
@@ -502,30 +511,13 @@ impl Composer {
     }
 
     fn table_header(&mut self, header: &[Vec<String>], widths: &[f32], h: f32) {
-        let (x0, y0, w) = (self.margin, self.y, self.width());
-        self.push(Item::Rect {
-            x: x0,
-            y: y0,
-            w,
-            h,
-            fill: HEADER_FILL,
-        });
-        let mut x = x0;
-        for (lines, cw) in header.iter().zip(widths) {
-            let mut y = y0 + PAD;
-            for line in lines {
-                self.text_at(x + PAD, y, SMALL, FontKind::Bold, INK, line);
-                y += SMALL * LEADING;
-            }
-            x += cw;
-        }
-        self.y += h;
-        self.push(Item::Line {
-            from: (x0, self.y),
-            to: (x0 + w, self.y),
-            width: 0.8,
-            color: INK,
-        });
+        let all = header.iter().map(Vec::len).max().unwrap_or(0);
+        let style = RowStyle {
+            fill: Some(HEADER_FILL),
+            font: FontKind::Bold,
+            rule: (0.8, INK),
+        };
+        self.cells_row(header, widths, 0..all, h, style);
     }
 
     fn table_row(
@@ -533,35 +525,52 @@ impl Composer {
         cells: &[Vec<String>],
         widths: &[f32],
         index: usize,
-        from: usize,
-        to: usize,
+        lines: std::ops::Range<usize>,
         h: f32,
     ) {
+        let style = RowStyle {
+            fill: (index % 2 == 1).then_some(ZEBRA),
+            font: FontKind::Regular,
+            rule: (0.4, RULE),
+        };
+        self.cells_row(cells, widths, lines, h, style);
+    }
+
+    /// One row of a table: a background, each cell's `lines`, and a rule under it.
+    fn cells_row(
+        &mut self,
+        cells: &[Vec<String>],
+        widths: &[f32],
+        lines: std::ops::Range<usize>,
+        h: f32,
+        style: RowStyle,
+    ) {
         let (x0, y0, w) = (self.margin, self.y, self.width());
-        if index % 2 == 1 {
+        if let Some(fill) = style.fill {
             self.push(Item::Rect {
                 x: x0,
                 y: y0,
                 w,
                 h,
-                fill: ZEBRA,
+                fill,
             });
         }
         let mut x = x0;
-        for (lines, cw) in cells.iter().zip(widths) {
+        for (cell, cw) in cells.iter().zip(widths) {
             let mut y = y0 + PAD;
-            for line in lines.iter().take(to).skip(from) {
-                self.text_at(x + PAD, y, SMALL, FontKind::Regular, INK, line);
+            for line in cell.iter().take(lines.end).skip(lines.start) {
+                self.text_at(x + PAD, y, SMALL, style.font, INK, line);
                 y += SMALL * LEADING;
             }
             x += cw;
         }
         self.y += h;
+        let (width, color) = style.rule;
         self.push(Item::Line {
             from: (x0, self.y),
             to: (x0 + w, self.y),
-            width: 0.4,
-            color: RULE,
+            width,
+            color,
         });
     }
 

@@ -6,6 +6,8 @@ use ab_glyph::{Font as _, FontRef, GlyphId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+use crate::ttf::{read_i16, read_u16, read_u32, table_range};
+
 /// Which of the two fonts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FontKind {
@@ -198,35 +200,9 @@ impl PrintFont {
     }
 }
 
-fn read_u16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn read_i16(b: &[u8], at: usize) -> Option<i16> {
-    read_u16(b, at).map(|v| i16::from_be_bytes(v.to_be_bytes()))
-}
-
-fn read_u32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-        *b.get(at + 2)?,
-        *b.get(at + 3)?,
-    ]))
-}
-
 /// The bytes of table `tag`, if present.
 fn table(font: &[u8], tag: [u8; 4]) -> Option<&[u8]> {
-    let n = usize::from(read_u16(font, 4)?);
-    (0..n).find_map(|i| {
-        let rec = 12 + 16 * i;
-        if font.get(rec..rec + 4)? != tag {
-            return None;
-        }
-        let offset = read_u32(font, rec + 8)? as usize;
-        let len = read_u32(font, rec + 12)? as usize;
-        font.get(offset..offset + len)
-    })
+    font.get(table_range(font, tag)?)
 }
 
 /// Glyph data ranges from `loca`.
