@@ -13,7 +13,7 @@ use tsm_desk::domain::{Layout, Period, Thresholds};
 use tsm_desk::import::{ColumnMapping, Field};
 use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
 use tsm_desk::service::Service;
-use tsm_desk::service::print::{Printable, write_atomic};
+use tsm_desk::service::print::Printable;
 use tsm_desk::store::{ImportOptions, Store};
 
 /// tsm-desk: school attendance data and termly Targeting Support Meetings.
@@ -205,7 +205,7 @@ fn action_log(db: &Path, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()
     };
     let options = print_options(&service, args.names);
     let printout = service.print(&Printable::ActionLog { urn, meeting }, &options)?;
-    write_atomic(&args.out, &printout.pdf)?;
+    export::write_atomically(&args.out, &printout.pdf)?;
     writeln!(
         out,
         "Wrote the action log ({} pages) to {}",
@@ -370,7 +370,7 @@ fn pupil_list(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Result<()
         Some("pdf") => {
             let options = print_options(&service, args.names);
             let doc = pupil_list::pupil_list(&view, &options);
-            write_atomic(&args.out, &pdf_bytes(&doc, &options))?;
+            export::write_atomically(&args.out, &pdf_bytes(&doc, &options))?;
         }
         _ => export::write_table(std::slice::from_ref(&table), &args.out)?,
     }

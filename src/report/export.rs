@@ -504,7 +504,10 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to a temporary file in `path`'s folder, then renames it over `path`:
 /// either the whole new file is there, or the old one (or none) is untouched.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+///
+/// # Errors
+/// If the folder cannot be written; the error names the file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let fail = |source: std::io::Error| ReportError::Write {
         path: path.to_path_buf(),
         source,

@@ -6,8 +6,8 @@ use super::{Service, ServiceError};
 use crate::domain::Period;
 use crate::report::doc::Doc;
 use crate::report::raster::{PageImage, render_page};
-use crate::report::{PrintOptions, ReportError, Table, action_log, export, pdf_bytes, pupil_list};
-use std::path::{Path, PathBuf};
+use crate::report::{PrintOptions, Table, action_log, export, pdf_bytes, pupil_list};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A document that can be printed.
@@ -152,31 +152,9 @@ impl Service {
                 Ok(format!("Wrote {rows} rows to {shown}"))
             }
             Export::Bytes(bytes) => {
-                write_atomic(path, bytes)?;
+                export::write_atomically(path, bytes)?;
                 Ok(format!("Saved {shown}"))
             }
         }
     }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a
-/// failed write never leaves half a file where a good one was.
-///
-/// # Errors
-/// If the folder cannot be written.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let fail = |source| ReportError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp: PathBuf = path.to_path_buf();
-    let name = path
-        .file_name()
-        .map_or_else(|| "export".to_owned(), |n| n.to_string_lossy().into_owned());
-    tmp.set_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
 }
