@@ -1,16 +1,17 @@
 //! The printed meeting action log: what both parties sign after a TSM.
 
-use super::doc::{A4_PORTRAIT, BODY, Composer, Doc, INK, MUTED, PrintColumn, WARN};
+use super::Column;
+use super::doc::{A4_PORTRAIT, BODY, Composer, Doc, INK, MUTED, WARN};
 use super::font::FontKind;
 use super::{NameStyle, PrintOptions};
 use crate::chart::{ChartTheme, render, specs::chart_specs};
 use crate::domain::meeting::{Action, ActionStatus, LegalEvidence, LegalOutcome, PupilStep};
+use crate::domain::rules::percent;
 use crate::service::view::MeetingView;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
-/// The classification printed in every footer.
-pub const CLASSIFICATION: &str = "OFFICIAL-SENSITIVE: contains personal data about children";
+pub use super::CLASSIFICATION;
 
 /// "24/11/2026", or "not set".
 fn date(d: Option<NaiveDate>) -> String {
@@ -21,7 +22,7 @@ fn date(d: Option<NaiveDate>) -> String {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(|| "n/a".to_owned(), percent)
 }
 
 /// Initials of a name: "Reuben Hall" → "R.H.", "Mary-Jane O'Neil" → "M.-J.O.".
@@ -499,13 +500,8 @@ pub fn action_log(view: &MeetingView, opts: &PrintOptions) -> Doc {
     c.finish()
 }
 
-fn columns(spec: &[(&str, f32)]) -> Vec<PrintColumn> {
-    spec.iter()
-        .map(|(t, w)| PrintColumn {
-            title: (*t).to_owned(),
-            width: *w,
-        })
-        .collect()
+fn columns(spec: &[(&str, f32)]) -> Vec<Column> {
+    spec.iter().map(|(t, w)| Column::new(t, *w)).collect()
 }
 
 /// The headline figures in one paragraph.

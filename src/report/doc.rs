@@ -8,7 +8,7 @@
 //! classification and "Page X of Y".
 
 use super::font::{FontKind, font};
-use super::{Cell, Table};
+use super::{Cell, Column};
 use crate::chart::ChartImage;
 
 /// An RGB colour.
@@ -109,22 +109,13 @@ pub struct Doc {
     pub images: Vec<ChartImage>,
 }
 
-/// A column of a printed table: header and share of the width.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PrintColumn {
-    /// Header text.
-    pub title: String,
-    /// Relative width (shares of the table's width).
-    pub width: f32,
-}
-
 /// The text of a cell as printed: percentages with one decimal, dates as dd/mm/yyyy.
 #[must_use]
 pub fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::Text(t) => t.clone(),
         Cell::Int(n) => n.to_string(),
-        Cell::Percent(p) => format!("{:.1}%", p * 100.0),
+        Cell::Percent(p) => crate::domain::rules::percent(*p),
         Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
         Cell::Empty => String::new(),
     }
@@ -370,7 +361,7 @@ impl Composer {
     /// A table across the content width. Cells wrap; a row too tall for the rest of the
     /// page continues on the next; the header row is repeated at the top of every page the
     /// table runs onto. `min_row` is the least height of a body row (room to write in).
-    pub fn table(&mut self, columns: &[PrintColumn], rows: &[Vec<String>], min_row: f32) {
+    pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>], min_row: f32) {
         if columns.is_empty() {
             return;
         }
@@ -451,7 +442,7 @@ impl Composer {
 
     /// Column widths: shares of the content width, but never narrower than the column's
     /// longest word (so dates, UPNs and headers are not broken), within reason.
-    fn column_widths(&self, columns: &[PrintColumn], rows: &[Vec<String>]) -> Vec<f32> {
+    fn column_widths(&self, columns: &[Column], rows: &[Vec<String>]) -> Vec<f32> {
         let total_w = self.width();
         let shares: Vec<f32> = columns.iter().map(|c| c.width.max(0.1)).collect();
         let longest = |text: &str, kind: FontKind| {
@@ -657,23 +648,4 @@ impl Composer {
         }
         self.doc
     }
-}
-
-/// A [`Table`]'s columns and rows as printed text.
-#[must_use]
-pub fn print_table(table: &Table) -> (Vec<PrintColumn>, Vec<Vec<String>>) {
-    let columns = table
-        .columns
-        .iter()
-        .map(|c| PrintColumn {
-            title: c.title.clone(),
-            width: c.width,
-        })
-        .collect();
-    let rows = table
-        .rows
-        .iter()
-        .map(|r| r.iter().map(cell_text).collect())
-        .collect();
-    (columns, rows)
 }

@@ -38,14 +38,10 @@ const CELL_TEXT_MAX: usize = 32_767;
 const WRAP_WIDTH: f32 = 24.0;
 /// Width of the blank columns a school fills in by hand.
 const BLANK_WIDTH: f32 = 40.0;
-/// What the printed sheets say about their contents.
-const CLASSIFICATION: &str = "OFFICIAL-SENSITIVE: contains personal data about children";
+use super::CLASSIFICATION;
 
 fn column(title: &str, width: f32) -> Column {
-    Column {
-        title: title.to_owned(),
-        width,
-    }
+    Column::new(title, width)
 }
 
 fn text(s: impl Into<String>) -> Cell {
@@ -244,7 +240,7 @@ fn csv_field(cell: &Cell) -> String {
         Cell::Text(s) if looks_like_formula(s) => format!("'{s}"),
         Cell::Text(s) => s.clone(),
         Cell::Int(n) => n.to_string(),
-        Cell::Percent(f) if f.is_finite() => format!("{:.1}%", f * 100.0),
+        Cell::Percent(f) if f.is_finite() => crate::domain::rules::percent(*f),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
         Cell::Percent(_) | Cell::Empty => String::new(),
     }

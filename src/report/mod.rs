@@ -102,6 +102,20 @@ pub struct Column {
     pub width: f32,
 }
 
+impl Column {
+    /// A column with a header and a relative width.
+    #[must_use]
+    pub fn new(title: &str, width: f32) -> Column {
+        Column {
+            title: title.to_owned(),
+            width,
+        }
+    }
+}
+
+/// The classification printed on every page of every printout and export.
+pub const CLASSIFICATION: &str = "OFFICIAL-SENSITIVE: contains personal data about children";
+
 /// A titled list: rows of cells under column headers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {

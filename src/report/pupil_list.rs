@@ -2,18 +2,20 @@
 //! persistently absent and at-risk pupils with the figures a school lead needs and room
 //! to write barriers, support, a proposed lead practitioner and notes.
 
+use super::Column;
 use super::action_log::{CLASSIFICATION, initials};
-use super::doc::{A4_LANDSCAPE, BODY, Composer, Doc, MUTED, PrintColumn};
+use super::doc::{A4_LANDSCAPE, BODY, Composer, Doc, MUTED};
 use super::font::FontKind;
 use super::{NameStyle, PrintOptions};
 use crate::domain::FlagCategory;
+use crate::domain::rules::percent;
 use crate::service::view::{PupilRow, SchoolView};
 
 /// Height of a row, leaving room to write by hand.
 const WRITING_ROW: f32 = 40.0;
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(String::new, percent)
 }
 
 fn change(v: Option<f64>) -> String {
@@ -106,7 +108,7 @@ pub fn pupil_list(view: &SchoolView, opts: &PrintOptions) -> Doc {
         FontKind::Regular,
         MUTED,
     );
-    let columns: Vec<PrintColumn> = [
+    let columns: Vec<Column> = [
         ("Pupil", 1.45),
         ("Year / reg", 0.6),
         ("Needs", 0.65),
@@ -119,10 +121,7 @@ pub fn pupil_list(view: &SchoolView, opts: &PrintOptions) -> Doc {
         ("Notes", 1.5),
     ]
     .iter()
-    .map(|(t, w)| PrintColumn {
-        title: (*t).to_owned(),
-        width: *w,
-    })
+    .map(|(t, w)| Column::new(t, *w))
     .collect();
     for (cat, heading) in [
         (FlagCategory::Severe, "Severely absent"),

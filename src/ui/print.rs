@@ -105,12 +105,6 @@ pub fn ask_export_path(ctx: &egui::Context, suggested: &str) -> Option<Receiver<
 }
 
 impl PrintDialog {
-    /// Whether the window is open.
-    #[must_use]
-    pub fn is_open(&self) -> bool {
-        self.what.is_some()
-    }
-
     /// Opens the preview for `what`, naming pupils as `names` (the settings' default).
     pub fn open(
         &mut self,
