@@ -6,7 +6,6 @@ mod cli;
 use anyhow::Context as _;
 use clap::Parser as _;
 use std::path::PathBuf;
-use tsm_desk::service::Service;
 use tsm_desk::ui::{Prefs, TsmApp};
 
 fn main() -> std::process::ExitCode {
@@ -57,17 +56,8 @@ fn gui(db: Option<PathBuf>) -> anyhow::Result<()> {
                 .or_else(|| prefs.database.clone())
                 .or_else(tsm_desk::service::default_database)
                 .context("cannot find a data folder; pass --db FILE or set TSM_DESK_DB")?;
-            let label = path.display().to_string();
-            let opener: tsm_desk::ui::Opener = Box::new(move |progress| {
-                let sample = tsm_desk::demo::sample_dir();
-                Service::open(&path, sample.as_deref(), progress)
-            });
-            Ok(Box::new(TsmApp::with_prefs(
-                &cc.egui_ctx,
-                prefs,
-                opener,
-                label,
-            )))
+            let sample = tsm_desk::demo::sample_dir();
+            Ok(Box::new(TsmApp::start(&cc.egui_ctx, prefs, path, sample)))
         }),
     )
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))

@@ -400,7 +400,8 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     let db = dir.path().join("app").join("demo.sqlite");
     let sample = tsm_desk::demo::sample_dir().unwrap();
     let mut steps = Vec::new();
-    let mut service = Service::open(&db, Some(&sample), &mut |p| steps.push(p.label)).unwrap();
+    let mut service =
+        Service::open(&db, None, Some(&sample), &mut |p| steps.push(p.label)).unwrap();
     assert!(service.is_demo());
     assert_eq!(steps.len(), 1, "{steps:?}");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
@@ -425,9 +426,22 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     let n = imports(&service);
     assert_eq!(n, 9);
     drop(service);
-    let again = Service::open(&db, Some(&sample), &mut |_| panic!("no reload")).unwrap();
+    let mut steps = Vec::new();
+    let again = Service::open(&db, None, Some(&sample), &mut |p| steps.push(p.label)).unwrap();
     assert!(again.is_demo());
     assert_eq!(imports(&again), n);
+    assert!(
+        steps.iter().all(|s| !s.contains("sample data")),
+        "reloaded the sample data: {steps:?}"
+    );
+    // The second start of the day made the day's backup, and only one.
+    let backups = tsm_desk::store::list_backups(&db.with_file_name("backups"), "demo").unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(backups[0].reason, "daily");
+    drop(again);
+    let _third = Service::open(&db, None, Some(&sample), &mut |_| {}).unwrap();
+    let backups = tsm_desk::store::list_backups(&db.with_file_name("backups"), "demo").unwrap();
+    assert_eq!(backups.len(), 1, "{backups:?}");
 }
 
 #[test]

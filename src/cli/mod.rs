@@ -1,6 +1,9 @@
 //! The command line: every command reads and writes the same database.
 
 mod output;
+mod safety;
+
+pub use safety::Db;
 
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
@@ -23,6 +26,11 @@ pub struct Cli {
     /// The database file (default: $TSM_DESK_DB, else tsm-desk.sqlite in the platform data folder).
     #[arg(long, global = true, env = "TSM_DESK_DB")]
     db: Option<PathBuf>,
+    /// Create a new database without encryption (not recommended: anyone who gets the
+    /// file can read it). An encrypted database's passphrase is read from
+    /// $TSM_DESK_PASSPHRASE, else asked for at the terminal.
+    #[arg(long, global = true, env = "TSM_DESK_UNENCRYPTED", value_parser = clap::builder::FalseyValueParser::new())]
+    unencrypted: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,6 +69,13 @@ enum Command {
     Export(ExportCommand),
     /// Write a meeting's action log as a PDF (A4) for both parties to sign.
     ActionLog(ActionLogArgs),
+    /// Back up the database now (into the backups folder beside it, or to --out).
+    Backup(safety::BackupArgs),
+    /// Replace the database's contents with a backup (what is there now is backed up
+    /// first). The backup must have this database's passphrase.
+    Restore(safety::RestoreArgs),
+    /// Encrypt an unencrypted database (and its backups) with a new passphrase.
+    Encrypt,
     /// Regenerate the synthetic sample data set (deterministic).
     SampleData {
         /// The folder to write into.
@@ -173,7 +188,7 @@ fn print_options(service: &Service, names: Option<NameStyle>) -> PrintOptions {
     }
 }
 
-fn action_log(db: &Path, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> {
+fn action_log(db: &Db, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> {
     if extension(&args.out).as_deref() != Some("pdf") {
         return Err(ReportError::Format(args.out.display().to_string(), ".pdf").into());
     }
@@ -310,14 +325,20 @@ fn parse_map(s: &str) -> Result<(Field, String), String> {
 /// # Errors
 /// Any failure, with context for the user.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
-    let db = match cli.db {
-        Some(p) => p,
-        None => tsm_desk::service::default_database()
-            .context("cannot find a data folder; pass --db FILE or set TSM_DESK_DB")?,
+    let db = Db {
+        path: match cli.db {
+            Some(p) => p,
+            None => tsm_desk::service::default_database()
+                .context("cannot find a data folder; pass --db FILE or set TSM_DESK_DB")?,
+        },
+        unencrypted: cli.unencrypted,
     };
     match cli.command {
         None | Some(Command::Overview) => overview(&db, out),
         Some(Command::SampleData { out: dir }) => sample_data(&dir, out),
+        Some(Command::Backup(args)) => safety::backup(&db, &args, out),
+        Some(Command::Restore(args)) => safety::restore(&db, &args, out),
+        Some(Command::Encrypt) => safety::encrypt(&db, out),
         Some(Command::Import(args)) => import(&db, &args, out),
         Some(Command::Flags(args)) => flags(&db, &args, out),
         Some(Command::Cohorts(args)) => cohorts(&db, &args, out),
@@ -330,11 +351,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn open(db: &Path) -> Result<Store> {
-    Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
+fn open(db: &Db) -> Result<Store> {
+    let key = safety::passphrase(db)?;
+    Store::open_with(db, key.as_ref())
+        .with_context(|| format!("cannot open the database {}", db.display()))
 }
 
-fn open_service(db: &Path) -> Result<Service> {
+fn open_service(db: &Db) -> Result<Service> {
     Service::new(open(db)?).with_context(|| format!("cannot read the settings in {}", db.display()))
 }
 
@@ -353,7 +376,7 @@ fn check_table_file(path: &Path) -> Result<()> {
 }
 
 /// The pupil list as XLSX or CSV (the format follows the file's extension).
-fn pupil_list(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
+fn pupil_list(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
     let format = extension(&args.out);
     match format.as_deref() {
         Some("xlsx" | "csv" | "pdf") => {}
@@ -383,7 +406,7 @@ fn pupil_list(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Result<()
     Ok(())
 }
 
-fn export_actions(db: &Path, args: &ExportActionsArgs, out: &mut dyn Write) -> Result<()> {
+fn export_actions(db: &Db, args: &ExportActionsArgs, out: &mut dyn Write) -> Result<()> {
     check_table_file(&args.out)?;
     let store = open(db)?;
     if let Some(urn) = &args.school {
@@ -413,7 +436,7 @@ fn export_actions(db: &Path, args: &ExportActionsArgs, out: &mut dyn Write) -> R
     Ok(())
 }
 
-fn export_cohorts(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
+fn export_cohorts(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
     check_table_file(&args.out)?;
     let mut service = open_service(db)?;
     let view = service.school_view(&args.school, args.term)?;
@@ -430,7 +453,7 @@ fn export_cohorts(db: &Path, args: &PupilListArgs, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
-fn overview(db: &Path, out: &mut dyn Write) -> Result<()> {
+fn overview(db: &Db, out: &mut dyn Write) -> Result<()> {
     let fresh = !db.exists();
     let mut store = open(db)?;
     if fresh {
@@ -478,7 +501,7 @@ fn sample_data(dir: &Path, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> Result<()> {
+fn import(db: &Db, args: &ImportArgs, out: &mut dyn Write) -> Result<()> {
     let mapping = ColumnMapping {
         layout: args.layout,
         columns: args.maps.clone(),
@@ -509,7 +532,7 @@ fn import(db: &Path, args: &ImportArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn flags(db: &Path, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
+fn flags(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
     let store = open(db)?;
     let (school, data) = store.period_data(&args.school, args.term)?;
     let thresholds = Thresholds::default();
@@ -523,7 +546,7 @@ fn flags(db: &Path, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn cohorts(db: &Path, args: &CohortArgs, out: &mut dyn Write) -> Result<()> {
+fn cohorts(db: &Db, args: &CohortArgs, out: &mut dyn Write) -> Result<()> {
     let store = open(db)?;
     let (school, data) = store.period_data(&args.flags.school, args.flags.term)?;
     let flags = analysis::flags(&data, &Thresholds::default())?;
@@ -543,7 +566,7 @@ fn cohorts(db: &Path, args: &CohortArgs, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn summary(db: &Path, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
+fn summary(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
     let store = open(db)?;
     let (school, data) = store.period_data(&args.school, args.term)?;
     let thresholds = Thresholds::default();
@@ -567,7 +590,7 @@ fn summary(db: &Path, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn schools(db: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
+fn schools(db: &Db, json: bool, out: &mut dyn Write) -> Result<()> {
     let store = open(db)?;
     let mut schools = Vec::new();
     for s in store.schools()? {

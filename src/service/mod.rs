@@ -5,6 +5,7 @@
 
 mod meeting;
 pub mod print;
+pub mod safety;
 pub mod settings;
 pub mod view;
 pub mod worker;
@@ -119,12 +120,7 @@ impl Service {
     /// # Errors
     /// SQLite errors; a damaged settings document.
     pub fn new(store: Store) -> Result<Service, ServiceError> {
-        let settings = match store.setting(SETTINGS_KEY)? {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| ServiceError::Invalid(format!("saved settings are damaged: {e}")))?,
-            None => Settings::default(),
-        };
-        let demo = store.setting(DEMO_KEY)?.is_some_and(|v| v == "true");
+        let (settings, demo) = safety::saved_settings(&store)?;
         Ok(Service {
             store,
             settings,
@@ -133,19 +129,29 @@ impl Service {
         })
     }
 
-    /// Opens the database at `path`; when it does not exist yet and `sample` is given,
-    /// fills it from the bundled sample data and marks it as demo data. A failed demo
-    /// load leaves no database behind.
+    /// Opens the database at `path` (encrypted with `key` when one is given; a new
+    /// database is created encrypted then); when it does not exist yet and `sample` is
+    /// given, fills it from the bundled sample data and marks it as demo data. A failed
+    /// demo load leaves no database behind. An existing database is backed up on the
+    /// first start of each day.
     ///
     /// # Errors
-    /// Store and sample-data errors.
+    /// Store errors (a wrong passphrase among them), sample-data errors, a failed
+    /// daily backup.
     pub fn open(
         path: &Path,
+        key: Option<&crate::store::Passphrase>,
         sample: Option<&Path>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Service, ServiceError> {
-        let fresh = !path.exists();
-        let mut store = Store::open(path)?;
+        let fresh = crate::store::probe(path)? == crate::store::Protection::New;
+        if key.is_some() {
+            progress(Progress {
+                label: "Unlocking the database…".into(),
+                fraction: 0.05,
+            });
+        }
+        let mut store = Store::open_with(path, key)?;
         if fresh && let Some(dir) = sample {
             progress(Progress {
                 label: "No database yet: loading the bundled sample data (demo, synthetic pupils)"
@@ -165,7 +171,15 @@ impl Service {
                 return Err(e);
             }
         }
-        Service::new(store)
+        let service = Service::new(store)?;
+        if !fresh {
+            progress(Progress {
+                label: "Checking today's backup…".into(),
+                fraction: 0.5,
+            });
+            service.daily_backup(chrono::Local::now().date_naive())?;
+        }
+        Ok(service)
     }
 
     /// Whether the database holds the bundled demo data.

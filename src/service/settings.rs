@@ -104,6 +104,8 @@ pub struct Settings {
     pub officer_name: String,
     /// How printed documents name pupils unless changed for one print.
     pub print_names: crate::report::NameStyle,
+    /// How many backups to keep in the backups folder (the newest).
+    pub backups_kept: usize,
 }
 
 impl Default for Settings {
@@ -114,6 +116,7 @@ impl Default for Settings {
             services: DEFAULT_SERVICES.iter().map(|s| (*s).to_owned()).collect(),
             officer_name: String::new(),
             print_names: crate::report::NameStyle::default(),
+            backups_kept: crate::store::DEFAULT_BACKUPS_KEPT,
         }
     }
 }
@@ -167,6 +170,9 @@ impl Settings {
         }
         if t.band_lower.0 >= t.persistent.0 {
             return Err("At-risk band must start below the persistent threshold".into());
+        }
+        if !(1..=365).contains(&self.backups_kept) {
+            return Err("Backups kept must be between 1 and 365".into());
         }
         if t.recent_days == 0 {
             return Err("Recent window must be at least 1 school day".into());

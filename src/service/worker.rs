@@ -3,6 +3,7 @@
 //! every reply so the UI repaints and picks it up.
 
 use super::print::{Export, Printable, Printout, render_pages};
+use super::safety::SafetyView;
 use super::view::{
     FilePreview, ImportReport, MeetingView, Overview, Progress, PupilDetail, SchoolView, TrackedRow,
 };
@@ -129,6 +130,14 @@ pub enum Request {
         /// Where.
         path: PathBuf,
     },
+    /// The database's protection and backups.
+    Safety,
+    /// Make a backup now.
+    BackupNow,
+    /// Replace the database's contents with a backup.
+    Restore(PathBuf),
+    /// Encrypt the (plain) database and its backups.
+    Encrypt(crate::store::Passphrase),
 }
 
 /// What the worker sends back.
@@ -145,6 +154,13 @@ pub enum Reply {
     },
     /// The database could not be opened; nothing else will work.
     Failed(String),
+    /// The passphrase did not open the database (nothing was changed); ask again.
+    Locked(String),
+    /// The database's protection and backups.
+    Safety(Result<SafetyView, String>),
+    /// A backup, restore or encryption finished: what to tell the user, the backups
+    /// now, and the settings in force (a restore brings back the backup's settings).
+    SafetyDone(Result<(String, SafetyView, Box<Settings>), String>),
     /// Long work moved on.
     Progress(Progress),
     /// The overview.
@@ -233,7 +249,9 @@ impl Worker {
             Ok(reply) => {
                 match &reply {
                     Reply::Progress(_) => {}
-                    Reply::Ready { .. } | Reply::Failed(_) => self.opening = false,
+                    Reply::Ready { .. } | Reply::Failed(_) | Reply::Locked(_) => {
+                        self.opening = false;
+                    }
                     _ => self.in_flight = self.in_flight.saturating_sub(1),
                 }
                 Some(reply)
@@ -265,6 +283,18 @@ impl Drop for Worker {
     }
 }
 
+/// The reply after a backup, restore or encryption.
+fn safety_done(
+    service: &Service,
+    said: String,
+) -> Result<(String, SafetyView, Box<Settings>), ServiceError> {
+    Ok((
+        said,
+        service.safety()?,
+        Box::new(service.settings().clone()),
+    ))
+}
+
 fn run<O, W>(open: O, requests: &Receiver<Request>, replies: &Sender<Reply>, wake: &W)
 where
     O: FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError>,
@@ -276,6 +306,10 @@ where
     };
     let mut service = match open(&mut |p| send(Reply::Progress(p))) {
         Ok(service) => service,
+        Err(e @ ServiceError::Store(crate::store::StoreError::WrongPassphrase(_))) => {
+            send(Reply::Locked(e.to_string()));
+            return;
+        }
         Err(e) => {
             send(Reply::Failed(e.to_string()));
             return;
@@ -351,6 +385,39 @@ where
                 service
                     .export(&what, &path)
                     .map(|said| (path, said))
+                    .map_err(text),
+            ),
+            Request::Safety => Reply::Safety(service.safety().map_err(text)),
+            Request::BackupNow => Reply::SafetyDone(
+                service
+                    .backup_now()
+                    .map(|b| format!("Backed up to {}", b.path.display()))
+                    .and_then(|said| safety_done(&service, said))
+                    .map_err(text),
+            ),
+            Request::Restore(file) => Reply::SafetyDone(
+                service
+                    .restore(&file)
+                    .map(|before| {
+                        format!(
+                            "Restored {}; what was there before is backed up as {}",
+                            file.display(),
+                            before.path.display()
+                        )
+                    })
+                    .and_then(|said| safety_done(&service, said))
+                    .map_err(text),
+            ),
+            Request::Encrypt(passphrase) => Reply::SafetyDone(
+                service
+                    .encrypt(&passphrase)
+                    .map(|n| {
+                        format!(
+                            "The database is now encrypted ({n} backup{} encrypted too). Keep the passphrase safe: without it the data cannot be recovered.",
+                            if n == 1 { "" } else { "s" }
+                        )
+                    })
+                    .and_then(|said| safety_done(&service, said))
                     .map_err(text),
             ),
         };

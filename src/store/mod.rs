@@ -5,9 +5,14 @@
 //! refused. Every import runs in one transaction: it is stored whole or not at all.
 
 mod app;
+mod backup;
+mod crypt;
 mod import;
 mod meeting;
 mod query;
+
+pub use backup::{BackupInfo, BackupReason, DEFAULT_BACKUPS_KEPT, list_backups};
+pub use crypt::{MIN_PASSPHRASE_LEN, Passphrase, Protection, encrypt_database, probe};
 
 pub use crate::domain::meeting::MeetingStatus;
 pub use app::{ActionCounts, PupilHistoryRow, SchoolMeeting};
@@ -16,8 +21,8 @@ pub use import::{ImportOptions, ImportOutcome};
 pub use meeting::{AuditRow, TrackedAction};
 
 use crate::domain::School;
-use rusqlite::{Connection, OptionalExtension as _, params};
-use std::path::Path;
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
 
 /// The migrations, in order; migration `n` (1-based) brings the schema to version `n`.
 const MIGRATIONS: &[&str] = &[
@@ -93,11 +98,58 @@ pub enum StoreError {
     /// Stored data could not be read back.
     #[error("damaged data in the database: {0}")]
     Damaged(String),
+    /// The database is encrypted and no passphrase was given.
+    #[error("{} is encrypted: it needs its passphrase", .0.display())]
+    Locked(PathBuf),
+    /// The passphrase does not open the database.
+    #[error(
+        "that passphrase does not open {} (the file was not changed; check the passphrase and try again)",
+        .0.display()
+    )]
+    WrongPassphrase(PathBuf),
+    /// A passphrase was given for a database that is not encrypted.
+    #[error(
+        "{} is not encrypted, so it opens without a passphrase (encrypt it from Settings or with `tsm-desk encrypt`)",
+        .0.display()
+    )]
+    NotEncrypted(PathBuf),
+    /// The file is not an SQLite database at all.
+    #[error("{} is not a tsm-desk database", .0.display())]
+    NotADatabase(PathBuf),
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A backup could not be made or restored.
+    #[error("backup: {0}")]
+    Backup(String),
+}
+
+impl StoreError {
+    /// A file error naming the file.
+    pub(crate) fn file(path: &Path, e: &std::io::Error) -> StoreError {
+        StoreError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Whether SQLite said the file is not a database (also what a wrong SQLCipher key
+/// gives).
+pub(crate) fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase)
 }
 
 /// The database.
 pub struct Store {
     conn: Connection,
+    /// The passphrase of an encrypted database (backups are encrypted with it).
+    key: Option<Passphrase>,
 }
 
 impl std::fmt::Debug for Store {
@@ -109,21 +161,56 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if need be) the database at `path` and brings its schema up to
-    /// date.
+    /// Opens (creating if need be) an unencrypted database at `path` and brings its
+    /// schema up to date.
     ///
     /// # Errors
-    /// [`StoreError::TooNew`] for a database from a newer tsm-desk; SQLite errors.
+    /// [`StoreError::Locked`] for an encrypted database, [`StoreError::TooNew`] for a
+    /// database from a newer tsm-desk; SQLite errors.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, None)
+    }
+
+    /// Opens (creating if need be) the database at `path`, encrypted with `key` when one
+    /// is given, and brings its schema up to date (backing it up first when a
+    /// migration is due). A new database is created encrypted when a key is given.
+    ///
+    /// The key is checked by reading the first page before anything is written, so a
+    /// wrong passphrase leaves the file exactly as it was.
+    ///
+    /// # Errors
+    /// [`StoreError::Locked`] (encrypted, no key), [`StoreError::WrongPassphrase`],
+    /// [`StoreError::NotEncrypted`] (a key for a plain database),
+    /// [`StoreError::NotADatabase`], [`StoreError::TooNew`]; SQLite errors.
+    pub fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Store, StoreError> {
+        match (crypt::probe(path)?, key) {
+            (Protection::Encrypted, None) => return Err(StoreError::Locked(path.to_owned())),
+            (Protection::Plain, Some(_)) => return Err(StoreError::NotEncrypted(path.to_owned())),
+            _ => {}
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Damaged(format!("cannot create {}: {e}", dir.display()))
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::file(dir, &e))?;
         }
         let conn = Connection::open(path)?;
+        if let Some(key) = key {
+            key.apply(&conn)?;
+        }
+        // Read the first page before anything writes: a wrong key fails here.
+        if let Err(e) = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(if !is_not_a_database(&e) {
+                e.into()
+            } else if key.is_some() {
+                StoreError::WrongPassphrase(path.to_owned())
+            } else {
+                StoreError::NotADatabase(path.to_owned())
+            });
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Store::init(conn)
+        // FULL: a committed import or edit survives a power cut, not just a crash.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Store::init(conn, key.cloned())
     }
 
     /// An empty database in memory (for tests and demos).
@@ -131,13 +218,16 @@ impl Store {
     /// # Errors
     /// SQLite errors.
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::init(Connection::open_in_memory()?)
+        Store::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(conn: Connection) -> Result<Store, StoreError> {
+    fn init(mut conn: Connection, key: Option<Passphrase>) -> Result<Store, StoreError> {
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let mut store = Store { conn };
+        // Another instance may be writing: wait for it rather than fail, and take the
+        // write lock when a transaction starts so two writers never deadlock.
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        let mut store = Store { conn, key };
         store.migrate()?;
         Ok(store)
     }
@@ -159,6 +249,9 @@ impl Store {
                 found,
                 supported: SCHEMA_VERSION,
             });
+        }
+        if found > 0 && found < SCHEMA_VERSION && self.path().is_some() {
+            self.make_backup(BackupReason::BeforeMigration(found), self.backups_kept())?;
         }
         let start = usize::try_from(found).unwrap_or(0);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(start) {

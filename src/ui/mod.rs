@@ -10,7 +10,9 @@ pub mod meeting;
 pub mod overview;
 pub mod print;
 pub mod pupils;
+pub mod safety;
 pub mod settings;
+pub mod unlock;
 pub mod widgets;
 
 use crate::domain::Period;
@@ -136,6 +138,8 @@ pub struct TsmApp {
         crate::service::print::Export,
         std::sync::mpsc::Receiver<Option<PathBuf>>,
     )>,
+    /// The passphrase screen and the database it opens, until the database is open.
+    unlock: Option<Gate>,
     /// The egui context, for native dialogs that wake the UI.
     ctx: egui::Context,
     today: chrono::NaiveDate,
@@ -150,6 +154,23 @@ impl std::fmt::Debug for TsmApp {
     }
 }
 
+/// The passphrase screen with the database it unlocks.
+#[derive(Debug)]
+struct Gate {
+    screen: unlock::UnlockScreen,
+    path: PathBuf,
+    sample: Option<PathBuf>,
+}
+
+/// The opener for `path`: a new database is filled from `sample`.
+fn opener_for(
+    path: PathBuf,
+    key: Option<crate::store::Passphrase>,
+    sample: Option<PathBuf>,
+) -> Opener {
+    Box::new(move |progress| Service::open(&path, key.as_ref(), sample.as_deref(), progress))
+}
+
 /// The eframe storage key for [`Prefs`].
 pub const PREFS_KEY: &str = "tsm-desk-prefs";
 
@@ -162,18 +183,60 @@ impl TsmApp {
         opener: Opener,
         database_label: String,
     ) -> TsmApp {
+        let mut app = TsmApp::idle(ctx, prefs, database_label);
+        app.spawn(opener);
+        app
+    }
+
+    /// Starts the app on the database file at `path`: a plain database opens at once;
+    /// an encrypted one asks for its passphrase first, and a new one for a passphrase
+    /// to encrypt it with (it is then filled from `sample`, the bundled demo data).
+    #[must_use]
+    pub fn start(
+        ctx: &egui::Context,
+        prefs: Prefs,
+        path: PathBuf,
+        sample: Option<PathBuf>,
+    ) -> TsmApp {
+        let label = path.display().to_string();
+        let mut app = TsmApp::idle(ctx, prefs, label.clone());
+        match crate::store::probe(&path) {
+            Ok(crate::store::Protection::Plain) => app.spawn(opener_for(path, None, sample)),
+            Ok(protection) => {
+                let mode = if protection == crate::store::Protection::New {
+                    unlock::UnlockMode::Create
+                } else {
+                    unlock::UnlockMode::Enter
+                };
+                app.unlock = Some(Gate {
+                    screen: unlock::UnlockScreen::new(mode, label),
+                    path,
+                    sample,
+                });
+            }
+            Err(e) => app.failed = Some(e.to_string()),
+        }
+        app
+    }
+
+    /// Starts the worker thread with `opener`.
+    fn spawn(&mut self, opener: Opener) {
+        let wake_ctx = self.ctx.clone();
+        match Worker::spawn(opener, move || wake_ctx.request_repaint()) {
+            Ok(w) => self.worker = Some(w),
+            Err(e) => self.failed = Some(format!("cannot start the worker thread: {e}")),
+        }
+    }
+
+    /// The app with no worker yet.
+    fn idle(ctx: &egui::Context, prefs: Prefs, database_label: String) -> TsmApp {
         apply_theme(ctx, prefs.theme);
-        let wake_ctx = ctx.clone();
-        let (worker, failed) = match Worker::spawn(opener, move || wake_ctx.request_repaint()) {
-            Ok(w) => (Some(w), None),
-            Err(e) => (None, Some(format!("cannot start the worker thread: {e}"))),
-        };
         TsmApp {
             prefs,
-            worker,
+            worker: None,
             database_label,
             ready: false,
-            failed,
+            failed: None,
             demo: false,
             settings: Settings::default(),
             mappings: Vec::new(),
@@ -190,6 +253,7 @@ impl TsmApp {
             actions: actions::ActionsScreen::default(),
             print: print::PrintDialog::default(),
             export: None,
+            unlock: None,
             ctx: ctx.clone(),
             today: chrono::Local::now().date_naive(),
         }
@@ -278,6 +342,18 @@ impl TsmApp {
         self.send(Request::Counts);
     }
 
+    /// Whether the database is open and the screens work.
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        self.ready
+    }
+
+    /// What the settings screen last heard of the database's encryption and backups.
+    #[must_use]
+    pub fn safety(&self) -> Option<&crate::service::safety::SafetyView> {
+        self.settings_screen.safety.view.as_ref()
+    }
+
     /// The error that stopped the database opening, if any.
     #[must_use]
     pub fn failure(&self) -> Option<&str> {
@@ -290,6 +366,30 @@ impl TsmApp {
         }
     }
 
+    /// Asks for everything the screens show: the overview, the school and the meeting
+    /// the user had open (on opening, and after a restore replaced the data).
+    fn load_all(&mut self) {
+        let today = self.today;
+        self.send(Request::Overview { today });
+        if let Some(urn) = self.prefs.school.clone() {
+            self.send(Request::School { urn, period: None });
+        }
+        if let Some((urn, period)) = self.prefs.meeting.clone() {
+            let step = self.prefs.meeting_step;
+            self.meeting.set_step(
+                crate::domain::meeting::AgendaStep::ALL
+                    .get(step)
+                    .copied()
+                    .unwrap_or(crate::domain::meeting::AgendaStep::Attendees),
+            );
+            self.send(Request::OpenMeeting {
+                urn,
+                period: Some(period),
+                now: self.now(),
+            });
+        }
+    }
+
     fn handle_replies(&mut self) {
         while let Some(reply) = self.worker.as_mut().and_then(Worker::poll) {
             match reply {
@@ -298,37 +398,48 @@ impl TsmApp {
                     mappings,
                     demo,
                 } => {
+                    self.unlock = None;
                     self.ready = true;
                     self.progress = None;
                     self.demo = demo;
                     self.settings_screen.reset(&settings);
                     self.settings = *settings;
                     self.mappings = mappings;
-                    let today = self.today;
-                    self.send(Request::Overview { today });
-                    if let Some(urn) = self.prefs.school.clone() {
-                        self.send(Request::School { urn, period: None });
-                    }
-                    if let Some((urn, period)) = self.prefs.meeting.clone() {
-                        let step = self.prefs.meeting_step;
-                        self.meeting.set_step(
-                            crate::domain::meeting::AgendaStep::ALL
-                                .get(step)
-                                .copied()
-                                .unwrap_or(crate::domain::meeting::AgendaStep::Attendees),
-                        );
-                        self.send(Request::OpenMeeting {
-                            urn,
-                            period: Some(period),
-                            now: self.now(),
-                        });
-                    }
+                    self.load_all();
                 }
                 Reply::Failed(e) => {
                     self.failed = Some(e);
                     self.progress = None;
                 }
+                Reply::Locked(e) => {
+                    self.progress = None;
+                    if let Some(gate) = self.unlock.as_mut() {
+                        gate.screen.failed(e);
+                    } else {
+                        self.failed = Some(e);
+                    }
+                    // The worker has stopped; the passphrase screen asks again.
+                    self.worker = None;
+                    break;
+                }
                 Reply::Progress(p) => self.progress = Some(p),
+                Reply::Safety(r) => self.settings_screen.safety.show(r),
+                Reply::SafetyDone(r) => {
+                    let r = r.map(|(said, view, settings)| {
+                        self.status = Some(said.clone());
+                        self.settings_screen.reset(&settings);
+                        self.settings = *settings;
+                        (said, view)
+                    });
+                    let ok = r.is_ok();
+                    self.settings_screen.safety.done(r);
+                    if ok {
+                        // A restore may have replaced everything: read it all again.
+                        self.school = None;
+                        self.settings_screen.counts = None;
+                        self.load_all();
+                    }
+                }
                 Reply::Overview(r) => match r {
                     Ok(o) => self.overview.data = Some(o),
                     Err(e) => self.status = Some(e),
@@ -627,6 +738,16 @@ impl TsmApp {
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| {
+            if self.worker.is_none()
+                && self.failed.is_none()
+                && let Some(gate) = self.unlock.as_mut()
+            {
+                if let Some(key) = gate.screen.ui(ui) {
+                    let opener = opener_for(gate.path.clone(), key, gate.sample.clone());
+                    self.spawn(opener);
+                }
+                return;
+            }
             if let Some(e) = &self.failed {
                 ui.heading("The database could not be opened");
                 ui.label(e);

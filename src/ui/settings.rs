@@ -21,6 +21,8 @@ pub struct SettingsScreen {
     /// Row counts of the main tables, when asked for.
     pub counts: Option<Vec<(&'static str, i64)>>,
     dialog: Option<Receiver<Option<PathBuf>>>,
+    /// Encryption and backups.
+    pub safety: super::safety::SafetyPanel,
 }
 
 fn bp_percent(bp: BasisPoints) -> f64 {
@@ -152,7 +154,7 @@ impl SettingsScreen {
                 ui.add_space(8.0);
                 self.national_ui(ui);
                 ui.add_space(8.0);
-                ui.strong("Service directory");
+                let services_label = ui.strong("Service directory");
                 ui.label(
                     RichText::new(
                         "One service per line; offered as lead-practitioner organisations.",
@@ -164,7 +166,14 @@ impl SettingsScreen {
                     egui::TextEdit::multiline(&mut self.services_text)
                         .desired_rows(8)
                         .desired_width(420.0),
-                );
+                )
+                .labelled_by(services_label.id);
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let label = ui.label("Backups: keep the newest");
+                    ui.add(egui::DragValue::new(&mut self.draft.backups_kept).range(1..=365))
+                        .labelled_by(label.id);
+                });
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Save settings").clicked() {
@@ -182,6 +191,7 @@ impl SettingsScreen {
                         self.reset(&Settings {
                             officer_name: officer,
                             print_names: self.draft.print_names,
+                            backups_kept: self.draft.backups_kept,
                             ..Settings::default()
                         });
                     }
@@ -223,6 +233,8 @@ impl SettingsScreen {
                         RichText::new(format!("From the next start: {}", p.display())).small(),
                     );
                 }
+                ui.add_space(12.0);
+                self.safety.ui(ui, out);
             });
     }
 
@@ -237,7 +249,7 @@ impl SettingsScreen {
                 ("At risk (recent): absence at or above (%)", &mut t.recent),
                 ("At risk (rising): up by at least (points)", &mut t.rising),
             ] {
-                ui.label(label);
+                let label = ui.label(label);
                 let mut v = bp_percent(*bp);
                 if ui
                     .add(
@@ -246,14 +258,16 @@ impl SettingsScreen {
                             .speed(0.1)
                             .max_decimals(2),
                     )
+                    .labelled_by(label.id)
                     .changed()
                 {
                     *bp = percent_bp(v);
                 }
                 ui.end_row();
             }
-            ui.label("At risk (recent): over the latest school days");
-            ui.add(egui::DragValue::new(&mut t.recent_days).range(1..=190));
+            let label = ui.label("At risk (recent): over the latest school days");
+            ui.add(egui::DragValue::new(&mut t.recent_days).range(1..=190))
+                .labelled_by(label.id);
             ui.end_row();
         });
     }
@@ -262,6 +276,7 @@ impl SettingsScreen {
         ui.strong("National comparators (%)");
         ui.label(RichText::new("Blank figures fall back to the All schools row. Update from the DfE's latest release.").small().weak());
         egui::Grid::new("national").striped(true).show(ui, |ui| {
+            let mut headers = Vec::with_capacity(7);
             for h in [
                 "Type",
                 "Overall",
@@ -271,20 +286,24 @@ impl SettingsScreen {
                 "SA",
                 "Source",
             ] {
-                ui.label(RichText::new(h).strong());
+                headers.push(ui.label(RichText::new(h).strong()).id);
             }
             ui.end_row();
+            let header = |i: usize| headers.get(i).copied().unwrap_or(egui::Id::NULL);
             for (row, text) in self
                 .draft
                 .national
                 .iter_mut()
                 .zip(self.national_text.iter_mut())
             {
-                ui.add_sized([100.0, 20.0], egui::TextEdit::singleline(&mut row.phase));
-                for t in text.iter_mut() {
-                    ui.add_sized([64.0, 20.0], egui::TextEdit::singleline(t));
+                ui.add_sized([100.0, 20.0], egui::TextEdit::singleline(&mut row.phase))
+                    .labelled_by(header(0));
+                for (i, t) in text.iter_mut().enumerate() {
+                    ui.add_sized([64.0, 20.0], egui::TextEdit::singleline(t))
+                        .labelled_by(header(i + 1));
                 }
-                ui.add_sized([520.0, 20.0], egui::TextEdit::singleline(&mut row.source));
+                ui.add_sized([520.0, 20.0], egui::TextEdit::singleline(&mut row.source))
+                    .labelled_by(header(6));
                 ui.end_row();
             }
         });

@@ -27,6 +27,8 @@ pub fn tsm(db: &Path, args: &[&str]) -> Run {
         .arg(db)
         .args(args)
         .env_remove("TSM_DESK_DB")
+        .env_remove("TSM_DESK_PASSPHRASE")
+        .env("TSM_DESK_UNENCRYPTED", "1")
         .output()
         .expect("run tsm-desk");
     Run {
