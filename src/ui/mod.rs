@@ -656,12 +656,14 @@ impl TsmApp {
                 Screen::Settings,
             ] {
                 let needs_school = matches!(screen, Screen::Dashboard | Screen::Pupils);
-                let enabled = match screen {
-                    Screen::Meeting => {
-                        self.meeting.view().is_some() || self.prefs.meeting.is_some()
-                    }
-                    _ => !needs_school || self.school.is_some() || self.prefs.school.is_some(),
-                };
+                // Nothing to show until the database is open (or unlocked).
+                let enabled = self.ready
+                    && match screen {
+                        Screen::Meeting => {
+                            self.meeting.view().is_some() || self.prefs.meeting.is_some()
+                        }
+                        _ => !needs_school || self.school.is_some() || self.prefs.school.is_some(),
+                    };
                 let label = match (screen, &self.school) {
                     (Screen::Import, _) => "Import… (Ctrl+I)".to_owned(),
                     _ => screen.label().to_owned(),
