@@ -165,6 +165,14 @@ fn a_plain_database_is_encrypted_in_place_with_every_row_and_its_backups() {
     drop(store);
     assert_eq!(probe(&old_backup.path).unwrap(), Protection::Plain);
 
+    // Not while another program has it open: its writes would be lost.
+    let other = Store::open(&db).unwrap();
+    let err = tsm_desk::store::encrypt_database(&db, &key()).unwrap_err();
+    assert!(err.to_string().contains("has this database open"), "{err}");
+    assert_eq!(probe(&db).unwrap(), Protection::Plain);
+    assert_eq!(counts(&other), rows);
+    drop(other);
+
     // Too short a passphrase changes nothing.
     let err = tsm_desk::store::encrypt_database(&db, &Passphrase::new("short")).unwrap_err();
     assert!(err.to_string().contains("at least 8"), "{err}");

@@ -189,11 +189,21 @@ pub fn encrypt_database(path: &Path, passphrase: &Passphrase) -> Result<usize, S
     })?;
     // Fold the write-ahead log into the file so the copy sees every commit and no
     // plain -wal is left beside the encrypted file.
+    // Leaving WAL mode needs the file to itself, so this also tells whether another
+    // program (a second tsm-desk) has it open: its writes would go to the replaced file.
     {
         let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        conn.pragma_update(None, "journal_mode", "DELETE")?;
+        let mode = conn
+            .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+            .map(|m| m.to_ascii_lowercase());
+        if !matches!(mode.as_deref(), Ok("delete")) {
+            return Err(StoreError::File {
+                path: path.display().to_string(),
+                message: "another program (a second tsm-desk?) has this database open; close it and try again".into(),
+            });
+        }
     }
     replace_with_encrypted(path, passphrase)?;
     let stem = path
