@@ -9,16 +9,12 @@
     reason = "a benchmark"
 )]
 
+mod common;
+use common::percentile;
 use std::time::Instant;
 use tsm_desk::domain::meeting::{Action, Edit, LeadPractitioner, MeetingText};
 use tsm_desk::domain::{Period, Term};
 use tsm_desk::service::{Service, new_row_id};
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() - 1) as f64 * p).round() as usize;
-    v[i]
-}
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();

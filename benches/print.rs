@@ -10,6 +10,8 @@
     reason = "a benchmark"
 )]
 
+mod common;
+use common::percentile;
 use std::time::Instant;
 use tsm_desk::domain::meeting::{
     Action, Barrier, BarrierCategory, BarrierSide, Edit, LeadPractitioner, PupilStep,
@@ -19,12 +21,6 @@ use tsm_desk::report::raster::render_page;
 use tsm_desk::report::{NameStyle, PrintOptions, action_log, export, pdf_bytes, pupil_list};
 use tsm_desk::service::print::PREVIEW_SCALE;
 use tsm_desk::service::{Service, new_row_id};
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() - 1) as f64 * p).round() as usize;
-    v[i]
-}
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Vec<f64>, T) {
     let mut times = Vec::new();

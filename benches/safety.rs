@@ -11,18 +11,14 @@
     reason = "a benchmark"
 )]
 
+mod common;
+use common::percentile;
 use std::path::Path;
 use std::time::Instant;
 use tsm_desk::domain::meeting::{Action, Edit};
 use tsm_desk::domain::{Period, Term};
 use tsm_desk::import::{ColumnMapping, read_file};
 use tsm_desk::store::{BackupReason, ImportOptions, Passphrase, Store};
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() - 1) as f64 * p).round() as usize;
-    v[i]
-}
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
