@@ -412,3 +412,26 @@ fn the_command_line_encrypts_new_databases_backs_up_restores_and_converts() {
         schools.stderr
     );
 }
+
+#[test]
+fn a_failed_daily_backup_is_said_but_does_not_stop_the_database_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm-desk.sqlite");
+    let mut store = Store::open_with(&db, Some(&key())).unwrap();
+    store
+        .set_school("990701", Some("Opens anyway"), None)
+        .unwrap();
+    drop(store);
+    // A file where the backups folder should be: the backup cannot be written.
+    std::fs::write(dir.path().join("backups"), b"not a folder").unwrap();
+    let mut service =
+        tsm_desk::service::Service::open(&db, Some(&key()), None, &mut |_| {}).unwrap();
+    let notice = service.take_notice().unwrap();
+    assert!(
+        notice.starts_with("Today's backup could not be made"),
+        "{notice}"
+    );
+    assert_eq!(service.take_notice(), None, "said once");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    assert_eq!(service.overview(today).unwrap().rows.len(), 1);
+}

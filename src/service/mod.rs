@@ -103,6 +103,8 @@ pub struct Service {
     settings: Settings,
     demo: bool,
     loaded: Option<Loaded>,
+    /// Something to tell the user once the database is open (a failed daily backup).
+    notice: Option<String>,
 }
 
 impl std::fmt::Debug for Service {
@@ -126,6 +128,7 @@ impl Service {
             settings,
             demo,
             loaded: None,
+            notice: None,
         })
     }
 
@@ -136,8 +139,9 @@ impl Service {
     /// first start of each day.
     ///
     /// # Errors
-    /// Store errors (a wrong passphrase among them), sample-data errors, a failed
-    /// daily backup.
+    /// Store errors (a wrong passphrase among them), sample-data errors. A failed
+    /// daily backup does not stop the database opening: [`Service::take_notice`] says
+    /// so.
     pub fn open(
         path: &Path,
         key: Option<&crate::store::Passphrase>,
@@ -171,15 +175,25 @@ impl Service {
                 return Err(e);
             }
         }
-        let service = Service::new(store)?;
+        let mut service = Service::new(store)?;
         if !fresh {
             progress(Progress {
                 label: "Checking today's backup…".into(),
                 fraction: 0.5,
             });
-            service.daily_backup(chrono::Local::now().date_naive())?;
+            // A backup that cannot be made (a full disk, a read-only folder) is worth
+            // saying loudly, but not worth refusing to open the data over.
+            if let Err(e) = service.daily_backup(chrono::Local::now().date_naive()) {
+                service.notice = Some(format!("Today's backup could not be made: {e}"));
+            }
         }
         Ok(service)
+    }
+
+    /// What to tell the user now the database is open (once), e.g. that today's backup
+    /// failed.
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
     }
 
     /// Whether the database holds the bundled demo data.

@@ -151,6 +151,8 @@ pub enum Reply {
         mappings: Vec<(String, ColumnMapping)>,
         /// Whether it holds the bundled demo data.
         demo: bool,
+        /// Something to tell the user (today's backup failed).
+        notice: Option<String>,
     },
     /// The database could not be opened; nothing else will work.
     Failed(String),
@@ -320,6 +322,7 @@ where
         settings: Box::new(service.settings().clone()),
         mappings,
         demo: service.is_demo(),
+        notice: service.take_notice(),
     });
     let text = |e: ServiceError| e.to_string();
     while let Ok(request) = requests.recv() {

@@ -397,8 +397,12 @@ impl TsmApp {
                     settings,
                     mappings,
                     demo,
+                    notice,
                 } => {
                     self.unlock = None;
+                    if notice.is_some() {
+                        self.status = notice;
+                    }
                     self.ready = true;
                     self.progress = None;
                     self.demo = demo;
