@@ -104,7 +104,15 @@ pub struct Settings {
     pub officer_name: String,
     /// How printed documents name pupils unless changed for one print.
     pub print_names: crate::report::NameStyle,
+    /// Academic years of data kept by a purge: 3 keeps this academic year and the two
+    /// before; 0 keeps everything.
+    pub retention_years: u32,
 }
+
+/// The default retention: this academic year and the two before.
+pub const DEFAULT_RETENTION_YEARS: u32 = 3;
+/// The most academic years the retention setting accepts.
+pub const MAX_RETENTION_YEARS: u32 = 50;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -114,6 +122,7 @@ impl Default for Settings {
             services: DEFAULT_SERVICES.iter().map(|s| (*s).to_owned()).collect(),
             officer_name: String::new(),
             print_names: crate::report::NameStyle::default(),
+            retention_years: DEFAULT_RETENTION_YEARS,
         }
     }
 }
@@ -171,6 +180,11 @@ impl Settings {
         if t.recent_days == 0 {
             return Err("Recent window must be at least 1 school day".into());
         }
+        if self.retention_years > MAX_RETENTION_YEARS {
+            return Err(format!(
+                "Data retention: keep at most {MAX_RETENTION_YEARS} academic years (0 keeps everything)"
+            ));
+        }
         for row in &self.national {
             for (name, v) in [
                 ("overall", row.absence),
@@ -217,6 +231,11 @@ mod tests {
         let mut s = Settings::default();
         s.national[1].absence = Some(140.0);
         assert!(s.check().unwrap_err().contains("Primary: overall"));
+        let mut s = Settings::default();
+        s.retention_years = 0;
+        assert_eq!(s.check(), Ok(()));
+        s.retention_years = MAX_RETENTION_YEARS + 1;
+        assert!(s.check().unwrap_err().starts_with("Data retention"));
     }
 
     #[test]
@@ -225,5 +244,6 @@ mod tests {
         assert_eq!(s.officer_name, "A. Officer");
         assert_eq!(s.services.len(), DEFAULT_SERVICES.len());
         assert_eq!(s.thresholds, Thresholds::default());
+        assert_eq!(s.retention_years, DEFAULT_RETENTION_YEARS);
     }
 }

@@ -4,7 +4,9 @@
 //! version is SQLite's `user_version`, and a database written by a newer tsm-desk is
 //! refused. Every import runs in one transaction: it is stored whole or not at all.
 
+mod activity;
 mod app;
+mod hygiene;
 mod import;
 mod meeting;
 mod query;
@@ -12,6 +14,8 @@ mod query;
 pub use crate::domain::meeting::MeetingStatus;
 pub use app::{ActionCounts, PupilHistoryRow, SchoolMeeting};
 
+pub use activity::{ActivityKind, ActivityRow};
+pub use hygiene::{DeletedCounts, PurgePreview, RemovalCounts, SchoolRemoval};
 pub use import::{ImportOptions, ImportOutcome};
 pub use meeting::{AuditRow, TrackedAction};
 
@@ -24,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_app.sql"),
     include_str!("migrations/0003_meeting.sql"),
+    include_str!("migrations/0004_activity.sql"),
 ];
 
 /// The schema version this build writes.
@@ -136,6 +141,8 @@ impl Store {
 
     fn init(conn: Connection) -> Result<Store, StoreError> {
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Deleted rows are overwritten with zeros rather than left in free pages.
+        conn.pragma_update(None, "secure_delete", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut store = Store { conn };
         store.migrate()?;
