@@ -21,6 +21,8 @@ pub struct SettingsScreen {
     /// Row counts of the main tables, when asked for.
     pub counts: Option<Vec<(&'static str, i64)>>,
     dialog: Option<Receiver<Option<PathBuf>>>,
+    /// Data retention, deleting a school's data and the activity log.
+    pub retention: super::retention::RetentionSection,
 }
 
 fn bp_percent(bp: BasisPoints) -> f64 {
@@ -112,8 +114,15 @@ impl SettingsScreen {
         Ok(s)
     }
 
-    /// Draws the settings.
-    pub fn ui(&mut self, ui: &mut egui::Ui, database: &str, prefs: &mut Prefs, out: &mut Outbox) {
+    /// Draws the settings; `schools` are (URN, name) pairs for deleting a school's data.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        database: &str,
+        prefs: &mut Prefs,
+        (schools, today): (&[(String, String)], chrono::NaiveDate),
+        out: &mut Outbox,
+    ) {
         if let Some(rx) = &self.dialog
             && let Ok(choice) = rx.try_recv()
         {
@@ -152,7 +161,7 @@ impl SettingsScreen {
                 ui.add_space(8.0);
                 self.national_ui(ui);
                 ui.add_space(8.0);
-                ui.strong("Service directory");
+                let services = ui.strong("Service directory");
                 ui.label(
                     RichText::new(
                         "One service per line; offered as lead-practitioner organisations.",
@@ -164,7 +173,11 @@ impl SettingsScreen {
                     egui::TextEdit::multiline(&mut self.services_text)
                         .desired_rows(8)
                         .desired_width(420.0),
-                );
+                )
+                .labelled_by(services.id);
+                ui.add_space(8.0);
+                self.retention
+                    .ui(ui, &mut self.draft.retention_years, schools, today, out);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Save settings").clicked() {
@@ -182,6 +195,7 @@ impl SettingsScreen {
                         self.reset(&Settings {
                             officer_name: officer,
                             print_names: self.draft.print_names,
+                            retention_years: self.draft.retention_years,
                             ..Settings::default()
                         });
                     }
@@ -223,6 +237,8 @@ impl SettingsScreen {
                         RichText::new(format!("From the next start: {}", p.display())).small(),
                     );
                 }
+                ui.add_space(12.0);
+                self.retention.activity_ui(ui, out);
             });
     }
 
@@ -237,7 +253,7 @@ impl SettingsScreen {
                 ("At risk (recent): absence at or above (%)", &mut t.recent),
                 ("At risk (rising): up by at least (points)", &mut t.rising),
             ] {
-                ui.label(label);
+                let label = ui.label(label);
                 let mut v = bp_percent(*bp);
                 if ui
                     .add(
@@ -246,14 +262,16 @@ impl SettingsScreen {
                             .speed(0.1)
                             .max_decimals(2),
                     )
+                    .labelled_by(label.id)
                     .changed()
                 {
                     *bp = percent_bp(v);
                 }
                 ui.end_row();
             }
-            ui.label("At risk (recent): over the latest school days");
-            ui.add(egui::DragValue::new(&mut t.recent_days).range(1..=190));
+            let label = ui.label("At risk (recent): over the latest school days");
+            ui.add(egui::DragValue::new(&mut t.recent_days).range(1..=190))
+                .labelled_by(label.id);
             ui.end_row();
         });
     }
@@ -262,7 +280,7 @@ impl SettingsScreen {
         ui.strong("National comparators (%)");
         ui.label(RichText::new("Blank figures fall back to the All schools row. Update from the DfE's latest release.").small().weak());
         egui::Grid::new("national").striped(true).show(ui, |ui| {
-            for h in [
+            let headers = [
                 "Type",
                 "Overall",
                 "Authorised",
@@ -270,9 +288,8 @@ impl SettingsScreen {
                 "PA",
                 "SA",
                 "Source",
-            ] {
-                ui.label(RichText::new(h).strong());
-            }
+            ]
+            .map(|h| ui.label(RichText::new(h).strong()).id);
             ui.end_row();
             for (row, text) in self
                 .draft
@@ -280,11 +297,14 @@ impl SettingsScreen {
                 .iter_mut()
                 .zip(self.national_text.iter_mut())
             {
-                ui.add_sized([100.0, 20.0], egui::TextEdit::singleline(&mut row.phase));
-                for t in text.iter_mut() {
-                    ui.add_sized([64.0, 20.0], egui::TextEdit::singleline(t));
+                ui.add_sized([100.0, 20.0], egui::TextEdit::singleline(&mut row.phase))
+                    .labelled_by(headers[0]);
+                for (t, header) in text.iter_mut().zip(&headers[1..6]) {
+                    ui.add_sized([64.0, 20.0], egui::TextEdit::singleline(t))
+                        .labelled_by(*header);
                 }
-                ui.add_sized([520.0, 20.0], egui::TextEdit::singleline(&mut row.source));
+                ui.add_sized([520.0, 20.0], egui::TextEdit::singleline(&mut row.source))
+                    .labelled_by(headers[6]);
                 ui.end_row();
             }
         });
