@@ -231,8 +231,10 @@ mod tests {
         let mut s = Settings::default();
         s.national[1].absence = Some(140.0);
         assert!(s.check().unwrap_err().contains("Primary: overall"));
-        let mut s = Settings::default();
-        s.retention_years = 0;
+        let mut s = Settings {
+            retention_years: 0,
+            ..Settings::default()
+        };
         assert_eq!(s.check(), Ok(()));
         s.retention_years = MAX_RETENTION_YEARS + 1;
         assert!(s.check().unwrap_err().starts_with("Data retention"));

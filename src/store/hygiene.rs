@@ -830,7 +830,7 @@ mod tests {
             ("meeting_id", "31, 32"),
             ("import_id", "1, 2, 3, 4, 5"),
         ] {
-            for (table, _) in &after {
+            for table in after.keys() {
                 let has: bool = store
                     .conn
                     .query_row(
