@@ -102,6 +102,7 @@ fn run_summaries(files: &[tsm_desk::sample::SampleFile]) {
             school_name: Some(f.school_name.clone()),
             term: f.term,
             replace: false,
+            ..ImportOptions::default()
         };
         store.import_batch(&f.urn, &batch, &options).unwrap();
     }

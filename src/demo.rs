@@ -102,6 +102,7 @@ pub fn load(store: &mut Store, dir: &Path) -> Result<Vec<ImportOutcome>, DemoErr
             school_name: Some(f.school_name.clone()),
             term: f.term,
             replace: false,
+            officer: "(sample data loader)".to_owned(),
         };
         outcomes.push(store.import_batch(&f.urn, &batch, &options)?);
     }

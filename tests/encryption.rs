@@ -392,6 +392,30 @@ fn the_command_line_encrypts_new_databases_backs_up_restores_and_converts() {
     let schools = cli(&db, &["schools", "--json"], Some(PASSPHRASE));
     assert!(schools.stdout.contains("990401"), "{}", schools.stdout);
     assert!(!schools.stdout.contains("990402"), "{}", schools.stdout);
+    // The restored database's activity log: its own import, then the restore (the
+    // backup's own row and the second import went with the data they belonged to).
+    let activity = cli(&db, &["activity"], Some(PASSPHRASE));
+    let kinds: Vec<&str> = activity
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    assert_eq!(kinds, ["Restore", "Import"], "{}", activity.stdout);
+    let file_name = Path::new(&backup_file)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        activity.stdout.contains(&format!("restored {file_name}")),
+        "{}",
+        activity.stdout
+    );
+    assert!(
+        !activity.stdout.contains("/tmp"),
+        "no folders in the log: {}",
+        activity.stdout
+    );
 
     // A plain database made with --unencrypted, then encrypted.
     let plain = dir.path().join("plain.sqlite");
@@ -410,6 +434,17 @@ fn the_command_line_encrypts_new_databases_backs_up_restores_and_converts() {
         schools.ok && schools.stdout.contains("990401"),
         "{}",
         schools.stderr
+    );
+    let activity = cli(&plain, &["activity"], Some(PASSPHRASE));
+    assert!(
+        activity
+            .stdout
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("encrypted the database and 0 backup(s)"),
+        "{}",
+        activity.stdout
     );
 }
 

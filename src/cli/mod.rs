@@ -15,9 +15,9 @@ use tsm_desk::domain::meeting::ActionStatus;
 use tsm_desk::domain::{Layout, Period, Thresholds};
 use tsm_desk::import::{ColumnMapping, Field};
 use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
-use tsm_desk::service::Service;
 use tsm_desk::service::print::Printable;
-use tsm_desk::store::{ImportOptions, Store};
+use tsm_desk::service::{Service, retention_keep_from, saved_settings};
+use tsm_desk::store::{ActivityKind, ImportOptions, Store};
 
 /// tsm-desk: school attendance data and termly Targeting Support Meetings.
 #[derive(Debug, Parser)]
@@ -76,6 +76,15 @@ enum Command {
     Restore(safety::RestoreArgs),
     /// Encrypt an unencrypted database (and its backups) with a new passphrase.
     Encrypt,
+    /// Purge data older than the retention period (setting: retention_years, default 3
+    /// academic years: this one and the two before). Without --yes, only shows what
+    /// would go.
+    Purge(PurgeArgs),
+    /// Delete everything held about one school: pupils, terms, imports, marks, meetings
+    /// and their audit trail.
+    DeleteSchool(DeleteSchoolArgs),
+    /// Show the activity log: imports, prints, exports, purges and deletions.
+    Activity(ActivityArgs),
     /// Regenerate the synthetic sample data set (deterministic).
     SampleData {
         /// The folder to write into.
@@ -113,6 +122,46 @@ struct ImportArgs {
     /// The files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct PurgeArgs {
+    /// Academic years to keep (default: the retention setting); 1 keeps only the
+    /// current academic year.
+    #[arg(long)]
+    years: Option<u32>,
+    /// Purge now; without it, only show what would go.
+    #[arg(long)]
+    yes: bool,
+    /// The date the current academic year is counted from (default: today).
+    #[arg(long)]
+    today: Option<NaiveDate>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct DeleteSchoolArgs {
+    /// The school's URN.
+    #[arg(long)]
+    school: String,
+    /// Confirm: the school's data cannot be brought back (except from a backup).
+    #[arg(long)]
+    yes: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ActivityArgs {
+    /// How many rows, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -219,8 +268,23 @@ fn action_log(db: &Db, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> 
         urn
     };
     let options = print_options(&service, args.names);
-    let printout = service.print(&Printable::ActionLog { urn, meeting }, &options)?;
+    let printout = service.print(
+        &Printable::ActionLog {
+            urn: urn.clone(),
+            meeting,
+        },
+        &options,
+    )?;
     export::write_atomically(&args.out, &printout.pdf)?;
+    service.log_activity(
+        ActivityKind::Print,
+        Some(&urn),
+        &format!(
+            "Wrote the action log of meeting #{meeting} ({} pages) to {}",
+            printout.doc.pages.len(),
+            base_name(&args.out)
+        ),
+    )?;
     writeln!(
         out,
         "Wrote the action log ({} pages) to {}",
@@ -348,6 +412,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Some(Command::ActionLog(args)) => action_log(&db, &args, out),
         Some(Command::Export(ExportCommand::Actions(args))) => export_actions(&db, &args, out),
         Some(Command::Export(ExportCommand::Cohorts(args))) => export_cohorts(&db, &args, out),
+        Some(Command::Purge(args)) => purge(&db, &args, out),
+        Some(Command::DeleteSchool(args)) => delete_school(&db, &args, out),
+        Some(Command::Activity(args)) => activity(&db, &args, out),
     }
 }
 
@@ -359,6 +426,97 @@ fn open(db: &Db) -> Result<Store> {
 
 fn open_service(db: &Db) -> Result<Service> {
     Service::new(open(db)?).with_context(|| format!("cannot read the settings in {}", db.display()))
+}
+
+/// The file's base name (for the activity log: never the folders).
+fn base_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn purge(db: &Db, args: &PurgeArgs, out: &mut dyn Write) -> Result<()> {
+    let mut service = open_service(db)?;
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let years = args.years.unwrap_or(service.settings().retention_years);
+    if retention_keep_from(today, years).is_none() {
+        bail!(
+            "retention is off (0 years: keep everything); give --years N or set the retention in settings"
+        );
+    }
+    let result = if args.yes {
+        service.purge(today, Some(years))?
+    } else {
+        service.purge_preview(today, Some(years))?
+    };
+    if args.json {
+        let value = serde_json::json!({
+            "purged": args.yes,
+            "years_kept": years,
+            "preview": result,
+        });
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    output::purge(&result, years, args.yes, out)
+}
+
+fn delete_school(db: &Db, args: &DeleteSchoolArgs, out: &mut dyn Write) -> Result<()> {
+    let mut service = open_service(db)?;
+    let urn = args.school.trim();
+    if !args.yes {
+        bail!(
+            "this deletes everything held about school {urn} (pupils, terms, imports, meetings and their audit trail) and cannot be undone; add --yes to confirm"
+        );
+    }
+    let done = service.delete_school(urn)?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &done)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Deleted all data of school {}: {}",
+        done.urn,
+        done.counts.describe()
+    )?;
+    if !done.compacted {
+        writeln!(
+            out,
+            "The database file could not be compacted now (is the app open?); deleted rows are zeroed but the file keeps its size."
+        )?;
+    }
+    Ok(())
+}
+
+fn activity(db: &Db, args: &ActivityArgs, out: &mut dyn Write) -> Result<()> {
+    let service = open_service(db)?;
+    let rows = service.activity(args.limit)?;
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "activity": rows }))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        writeln!(out, "No activity recorded yet.")?;
+    }
+    for r in &rows {
+        writeln!(
+            out,
+            "{}  {:<13} {:<8} {:<24} {}",
+            r.at.format("%Y-%m-%d %H:%M"),
+            r.kind.label(),
+            r.school_urn.as_deref().unwrap_or("-"),
+            r.officer,
+            r.summary
+        )?;
+    }
+    Ok(())
 }
 
 /// The file's extension in lower case, if any.
@@ -389,14 +547,28 @@ fn pupil_list(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> 
     let mut service = open_service(db)?;
     let view = service.school_view(&args.school, args.term)?;
     let table = export::pupil_list_table(&view);
-    match format.as_deref() {
+    let kind = match format.as_deref() {
         Some("pdf") => {
             let options = print_options(&service, args.names);
             let doc = pupil_list::pupil_list(&view, &options);
             export::write_atomically(&args.out, &pdf_bytes(&doc, &options))?;
+            ActivityKind::Print
         }
-        _ => export::write_table(std::slice::from_ref(&table), &args.out)?,
-    }
+        _ => {
+            export::write_table(std::slice::from_ref(&table), &args.out)?;
+            ActivityKind::Export
+        }
+    };
+    service.log_activity(
+        kind,
+        Some(&args.school),
+        &format!(
+            "Wrote the pupil list for {} ({} pupils) to {}",
+            view.period,
+            table.rows.len(),
+            base_name(&args.out)
+        ),
+    )?;
     writeln!(
         out,
         "Wrote {} pupils to {}",
@@ -426,6 +598,11 @@ fn export_actions(db: &Db, args: &ExportActionsArgs, out: &mut dyn Write) -> Res
         .collect();
     let table = export::actions_table(&rows);
     export::write_table(std::slice::from_ref(&table), &args.out)?;
+    service.log_activity(
+        ActivityKind::Export,
+        args.school.as_deref(),
+        &format!("Wrote {} actions to {}", rows.len(), base_name(&args.out)),
+    )?;
     writeln!(
         out,
         "Wrote {} action{} to {}",
@@ -442,6 +619,15 @@ fn export_cohorts(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<
     let view = service.school_view(&args.school, args.term)?;
     let tables = export::cohort_tables(&view);
     export::write_table(&tables, &args.out)?;
+    service.log_activity(
+        ActivityKind::Export,
+        Some(&args.school),
+        &format!(
+            "Wrote the cohort tables for {} to {}",
+            view.period,
+            base_name(&args.out)
+        ),
+    )?;
     writeln!(
         out,
         "Wrote {} year groups and {} characteristic groups for {} to {}",
@@ -519,6 +705,9 @@ fn import(db: &Db, args: &ImportArgs, out: &mut dyn Write) -> Result<()> {
         school_name: args.name.clone(),
         term: args.term,
         replace: args.replace,
+        officer: saved_settings(&store)
+            .with_context(|| format!("cannot read the settings in {}", db.display()))?
+            .officer_label(),
     };
     let outcomes = store.import_batches(&args.school, &batches, &options)?;
     if args.json {

@@ -317,3 +317,43 @@ pub fn overview(store: &Store, thresholds: &Thresholds, out: &mut dyn Write) -> 
     )?;
     Ok(())
 }
+
+/// A purge's preview (or what it removed), school by school.
+pub fn purge(
+    p: &tsm_desk::store::PurgePreview,
+    years: u32,
+    done: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    writeln!(
+        out,
+        "Keeping {years} academic year{} ({} onwards); {} data from before {}.",
+        if years == 1 { "" } else { "s" },
+        p.keep_from,
+        if done { "purged" } else { "would purge" },
+        p.keep_from
+    )?;
+    if p.schools.is_empty() {
+        writeln!(out, "Nothing is older than that.")?;
+        return Ok(());
+    }
+    for s in &p.schools {
+        writeln!(
+            out,
+            "{:<8} {:<32} {}",
+            s.urn,
+            s.name.as_deref().unwrap_or("-"),
+            s.counts.describe()
+        )?;
+    }
+    writeln!(out, "{:<8} {:<32} {}", "Total", "", p.total.describe())?;
+    if !done {
+        writeln!(out, "Nothing was changed; run again with --yes to purge.")?;
+    } else if !p.compacted {
+        writeln!(
+            out,
+            "The database file could not be compacted now (is the app open?); deleted rows are zeroed but the file keeps its size."
+        )?;
+    }
+    Ok(())
+}

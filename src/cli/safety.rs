@@ -1,12 +1,12 @@
 //! The database file on the command line: its passphrase, backups, restore and
 //! encryption.
 
-use super::open;
+use super::open_service;
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
-use tsm_desk::store::{BackupReason, Passphrase, Protection, Store, probe};
+use tsm_desk::store::{Passphrase, Protection, Store, probe};
 
 /// The environment variable holding the database passphrase for scripts.
 pub const PASSPHRASE_ENV: &str = "TSM_DESK_PASSPHRASE";
@@ -119,13 +119,13 @@ pub fn backup(db: &Db, args: &BackupArgs, out: &mut dyn Write) -> Result<()> {
     if probe(db)? == Protection::New {
         bail!("{} does not exist: nothing to back up", db.display());
     }
-    let store = open(db)?;
+    let service = open_service(db)?;
+    let view = service.safety()?;
     if args.list {
-        let backups = store.backups()?;
-        if backups.is_empty() {
-            writeln!(out, "No backups yet in {}", show_dir(&store))?;
+        if view.backups.is_empty() {
+            writeln!(out, "No backups yet in {}", view.backup_dir)?;
         }
-        for b in backups {
+        for b in view.backups {
             writeln!(
                 out,
                 "{}  {:<24} {:>10} bytes  {}",
@@ -139,21 +139,17 @@ pub fn backup(db: &Db, args: &BackupArgs, out: &mut dyn Write) -> Result<()> {
     }
     let path = match &args.out {
         Some(file) => {
-            store.backup_to(file)?;
+            service.backup_to(file)?;
             file.clone()
         }
-        None => {
-            store
-                .make_backup(BackupReason::Manual, store.backups_kept())?
-                .path
-        }
+        None => service.backup_now()?.path,
     };
     writeln!(
         out,
         "Backed up {} to {}{}",
         db.display(),
         path.display(),
-        if store.is_encrypted() {
+        if view.encrypted {
             " (encrypted with the database's passphrase)"
         } else {
             ""
@@ -173,8 +169,8 @@ pub fn restore(db: &Db, args: &RestoreArgs, out: &mut dyn Write) -> Result<()> {
             db.display()
         );
     }
-    let mut store = open(db)?;
-    let before = store.restore_from(&args.file)?;
+    let mut service = open_service(db)?;
+    let before = service.restore(&args.file)?;
     writeln!(
         out,
         "Restored {} from {}; what was there before is in {}",
@@ -198,8 +194,13 @@ pub fn encrypt(db: &Db, out: &mut dyn Write) -> Result<()> {
     }
     let passphrase = new_passphrase(db, "Encrypting the database")?;
     let backups = tsm_desk::store::encrypt_database(db, &passphrase)?;
-    // Check it opens with the new passphrase before saying so.
-    drop(Store::open_with(db, Some(&passphrase))?);
+    // Check it opens with the new passphrase before saying so, and log it there.
+    let service = tsm_desk::service::Service::new(Store::open_with(db, Some(&passphrase))?)?;
+    service.log_activity(
+        tsm_desk::store::ActivityKind::Encrypt,
+        None,
+        &format!("encrypted the database and {backups} backup(s)"),
+    )?;
     writeln!(
         out,
         "Encrypted {} and {backups} backup{}; keep the passphrase safe: without it the data cannot be recovered",
@@ -207,11 +208,4 @@ pub fn encrypt(db: &Db, out: &mut dyn Write) -> Result<()> {
         if backups == 1 { "" } else { "s" }
     )?;
     Ok(())
-}
-
-fn show_dir(store: &Store) -> String {
-    store
-        .backup_dir()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default()
 }

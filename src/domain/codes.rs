@@ -188,10 +188,20 @@ code_table! {
     "Y", "unable to attend due to exceptional circumstances (pre-2024 code)", NotPossible, None, true;
 }
 
-/// Why a mark could not be read.
+/// Why a mark could not be read. The message repeats the mark only when it is short
+/// or holds a digit (as codes do): a row shifted by a stray comma can put a pupil's
+/// name where a mark belongs, and names stay out of messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown attendance code {0:?}")]
+#[error("unknown attendance code {}", shown_mark(.0))]
 pub struct UnknownCode(pub String);
+
+fn shown_mark(mark: &str) -> String {
+    if mark.chars().count() <= 3 || mark.chars().any(|c| c.is_ascii_digit()) {
+        format!("{mark:?}")
+    } else {
+        "(the value is not repeated: it may be personal data)".to_owned()
+    }
+}
 
 impl Code {
     /// The code for "no mark recorded".
@@ -438,7 +448,19 @@ mod tests {
     fn unknown_codes_are_errors() {
         for bad in ["A", "Y8", "ZZ", "C3", "//", "?"] {
             assert_eq!(Code::parse(bad), Err(UnknownCode(bad.to_owned())));
+            assert!(
+                UnknownCode(bad.to_owned())
+                    .to_string()
+                    .contains(&format!("{bad:?}"))
+            );
         }
+    }
+
+    #[test]
+    fn a_name_in_a_mark_column_is_not_repeated() {
+        let err = Code::parse("Xanthippe").unwrap_err().to_string();
+        assert!(!err.contains("Xanthippe"), "{err}");
+        assert!(err.contains("not repeated"), "{err}");
     }
 
     #[test]

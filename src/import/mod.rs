@@ -59,6 +59,17 @@ impl fmt::Display for ImportError {
     }
 }
 
+/// A cell's value for a message: quoted when it holds a digit or is at most two
+/// characters (a year group, a count, a date, a code), else not repeated, because a
+/// row shifted by a stray comma puts a pupil's name where a code belongs.
+fn shown(value: &str) -> String {
+    if value.chars().any(|c| c.is_ascii_digit()) || value.chars().count() <= 2 {
+        format!("{value:?}")
+    } else {
+        "the value (not repeated: it may be personal data)".to_owned()
+    }
+}
+
 impl ImportError {
     pub(crate) fn whole(file: &str, problem: Problem) -> Self {
         ImportError {
@@ -117,20 +128,20 @@ pub enum Problem {
     #[error(transparent)]
     UnknownCode(#[from] UnknownCode),
     /// A date in no supported format.
-    #[error("{0:?} is not a date (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)")]
+    #[error("{} is not a date (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)", shown(.0))]
     BadDate(String),
     /// A date of birth in no supported format (the value is not repeated: it is
     /// personal data).
     #[error("not a date of birth (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)")]
     BadDateOfBirth,
     /// A session that is neither AM nor PM.
-    #[error("{0:?} is not a session (use AM or PM)")]
+    #[error("{} is not a session (use AM or PM)", shown(.0))]
     BadSession(String),
     /// A count that is not a whole number of sessions.
-    #[error("{0:?} is not a whole number of sessions")]
+    #[error("{} is not a whole number of sessions", shown(.0))]
     BadNumber(String),
     /// A value that does not fit the column.
-    #[error("{value:?} is not {expected}")]
+    #[error("{} is not {expected}", shown(.value))]
     BadValue {
         /// The cell.
         value: String,

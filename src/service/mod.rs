@@ -3,6 +3,7 @@
 //! [`worker`] runs a [`Service`] on its own named thread so the UI never waits on SQL,
 //! polars or file work.
 
+mod hygiene;
 mod meeting;
 pub mod print;
 pub mod safety;
@@ -16,6 +17,7 @@ use crate::domain::{FlagCategory, Period, PeriodData, PupilRecord, School, SenSt
 use crate::import::{ColumnMapping, ImportError};
 use crate::store::{ImportOptions, Store, StoreError};
 use chrono::NaiveDate;
+pub use hygiene::{retention_keep_from, saved_settings};
 pub use meeting::new_row_id;
 pub use settings::{NationalComparator, NationalFigures, Settings};
 use std::path::{Path, PathBuf};
@@ -568,6 +570,7 @@ impl Service {
             school_name: name.map(str::to_owned),
             term: request.term,
             replace: request.replace,
+            officer: self.settings.officer_label(),
         };
         let outcomes = self
             .store

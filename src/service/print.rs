@@ -7,6 +7,7 @@ use crate::domain::Period;
 use crate::report::doc::Doc;
 use crate::report::raster::{PageImage, render_page};
 use crate::report::{PrintOptions, Table, action_log, export, pdf_bytes, pupil_list};
+use crate::store::ActivityKind;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -129,6 +130,17 @@ impl Service {
     /// If the school cannot be read, the extension does not fit, or writing fails (a file
     /// already there is left as it was).
     pub fn export(&mut self, what: &Export, path: &Path) -> Result<String, ServiceError> {
+        let said = self.write_export(what, path)?;
+        let (kind, urn) = match what {
+            Export::Bytes(_) => (ActivityKind::Print, None),
+            Export::Cohorts { urn, .. } => (ActivityKind::Export, Some(urn.as_str())),
+            Export::Actions(_) | Export::Tables(_) => (ActivityKind::Export, None),
+        };
+        self.log_activity(kind, urn, &said)?;
+        Ok(said)
+    }
+
+    fn write_export(&mut self, what: &Export, path: &Path) -> Result<String, ServiceError> {
         let shown = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

@@ -1,7 +1,7 @@
 //! Keeping the data safe: backups, restore and encrypting a plain database.
 
 use super::{DEMO_KEY, SETTINGS_KEY, Service, ServiceError, Settings};
-use crate::store::{BackupInfo, BackupReason, Passphrase, Store};
+use crate::store::{ActivityKind, BackupInfo, BackupReason, Passphrase, Store};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
@@ -32,9 +32,24 @@ impl Service {
     /// # Errors
     /// Store and file errors.
     pub fn backup_now(&self) -> Result<BackupInfo, ServiceError> {
-        Ok(self
+        let made = self
             .store
-            .make_backup(BackupReason::Manual, self.settings.backups_kept)?)
+            .make_backup(BackupReason::Manual, self.settings.backups_kept)?;
+        self.log_activity(ActivityKind::Backup, None, &said(&made))?;
+        Ok(made)
+    }
+
+    /// Writes a backup to a file of the user's choosing.
+    ///
+    /// # Errors
+    /// Store and file errors.
+    pub fn backup_to(&self, file: &Path) -> Result<(), ServiceError> {
+        self.store.backup_to(file)?;
+        self.log_activity(
+            ActivityKind::Backup,
+            None,
+            &format!("backup written to {}", base_name(file)),
+        )
     }
 
     /// The database's protection and its backups.
@@ -60,6 +75,16 @@ impl Service {
     pub fn restore(&mut self, file: &Path) -> Result<BackupInfo, ServiceError> {
         let before = self.store.restore_from(file)?;
         self.reload_settings()?;
+        // Logged in the restored database, where it will be seen from now on.
+        self.log_activity(
+            ActivityKind::Restore,
+            None,
+            &format!(
+                "restored {}; the data it replaced is in {}",
+                base_name(file),
+                base_name(&before.path)
+            ),
+        )?;
         Ok(before)
     }
 
@@ -92,7 +117,13 @@ impl Service {
         };
         self.store = reopened?;
         self.loaded = None;
-        Ok(converted?)
+        let backups = converted?;
+        self.log_activity(
+            ActivityKind::Encrypt,
+            None,
+            &format!("encrypted the database and {backups} backup(s)"),
+        )?;
+        Ok(backups)
     }
 
     /// Reads the settings and the demo mark again (after a restore).
@@ -101,6 +132,18 @@ impl Service {
         self.loaded = None;
         Ok(())
     }
+}
+
+/// What the activity log says of a backup.
+fn said(b: &BackupInfo) -> String {
+    format!("{} backup {}", b.reason, base_name(&b.path))
+}
+
+/// A file's name without its folders (the activity log never holds paths).
+fn base_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The saved settings (defaults if none) and whether the database holds demo data.

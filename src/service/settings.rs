@@ -106,7 +106,15 @@ pub struct Settings {
     pub print_names: crate::report::NameStyle,
     /// How many backups to keep in the backups folder (the newest).
     pub backups_kept: usize,
+    /// Academic years of data kept by a purge: 3 keeps this academic year and the two
+    /// before; 0 keeps everything.
+    pub retention_years: u32,
 }
+
+/// The default retention: this academic year and the two before.
+pub const DEFAULT_RETENTION_YEARS: u32 = 3;
+/// The most academic years the retention setting accepts.
+pub const MAX_RETENTION_YEARS: u32 = 50;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -117,6 +125,7 @@ impl Default for Settings {
             officer_name: String::new(),
             print_names: crate::report::NameStyle::default(),
             backups_kept: crate::store::DEFAULT_BACKUPS_KEPT,
+            retention_years: DEFAULT_RETENTION_YEARS,
         }
     }
 }
@@ -177,6 +186,11 @@ impl Settings {
         if t.recent_days == 0 {
             return Err("Recent window must be at least 1 school day".into());
         }
+        if self.retention_years > MAX_RETENTION_YEARS {
+            return Err(format!(
+                "Data retention: keep at most {MAX_RETENTION_YEARS} academic years (0 keeps everything)"
+            ));
+        }
         for row in &self.national {
             for (name, v) in [
                 ("overall", row.absence),
@@ -223,6 +237,13 @@ mod tests {
         let mut s = Settings::default();
         s.national[1].absence = Some(140.0);
         assert!(s.check().unwrap_err().contains("Primary: overall"));
+        let mut s = Settings {
+            retention_years: 0,
+            ..Settings::default()
+        };
+        assert_eq!(s.check(), Ok(()));
+        s.retention_years = MAX_RETENTION_YEARS + 1;
+        assert!(s.check().unwrap_err().starts_with("Data retention"));
     }
 
     #[test]
@@ -231,5 +252,6 @@ mod tests {
         assert_eq!(s.officer_name, "A. Officer");
         assert_eq!(s.services.len(), DEFAULT_SERVICES.len());
         assert_eq!(s.thresholds, Thresholds::default());
+        assert_eq!(s.retention_years, DEFAULT_RETENTION_YEARS);
     }
 }

@@ -14,7 +14,7 @@ use crate::import::ColumnMapping;
 use crate::report::PrintOptions;
 use crate::report::doc::Doc;
 use crate::report::raster::PageImage;
-use crate::store::AuditRow;
+use crate::store::{ActivityRow, AuditRow, DeletedCounts, PurgePreview};
 use chrono::NaiveDate;
 use chrono::NaiveDateTime;
 use std::path::PathBuf;
@@ -138,6 +138,30 @@ pub enum Request {
     Restore(PathBuf),
     /// Encrypt the (plain) database and its backups.
     Encrypt(crate::store::Passphrase),
+    /// What a purge would remove (nothing changes).
+    PurgePreview {
+        /// Today, for the current academic year.
+        today: NaiveDate,
+        /// Academic years kept (the setting if `None`).
+        years: Option<u32>,
+    },
+    /// Purge data older than the retention period.
+    Purge {
+        /// Today, for the current academic year.
+        today: NaiveDate,
+        /// Academic years kept (the setting if `None`).
+        years: Option<u32>,
+    },
+    /// Delete everything held about a school.
+    DeleteSchool {
+        /// URN.
+        urn: String,
+    },
+    /// The latest rows of the activity log.
+    Activity {
+        /// How many.
+        limit: u32,
+    },
 }
 
 /// What the worker sends back.
@@ -200,6 +224,14 @@ pub enum Reply {
     PageImages(Arc<Doc>, Vec<(usize, PageImage)>),
     /// A file was written: where, and what it holds ("Wrote 12 actions to actions.xlsx").
     Exported(Result<(PathBuf, String), String>),
+    /// What a purge would remove.
+    PurgePreview(Result<Box<PurgePreview>, String>),
+    /// What a purge removed (nothing if an error).
+    Purged(Result<Box<PurgePreview>, String>),
+    /// What deleting a school removed (nothing if an error).
+    SchoolDeleted(Result<DeletedCounts, String>),
+    /// The activity log, newest first.
+    Activity(Result<Vec<ActivityRow>, String>),
 }
 
 /// The UI's handle on the worker thread.
@@ -423,6 +455,19 @@ where
                     .and_then(|said| safety_done(&service, said))
                     .map_err(text),
             ),
+            Request::PurgePreview { today, years } => Reply::PurgePreview(
+                service
+                    .purge_preview(today, years)
+                    .map(Box::new)
+                    .map_err(text),
+            ),
+            Request::Purge { today, years } => {
+                Reply::Purged(service.purge(today, years).map(Box::new).map_err(text))
+            }
+            Request::DeleteSchool { urn } => {
+                Reply::SchoolDeleted(service.delete_school(&urn).map_err(text))
+            }
+            Request::Activity { limit } => Reply::Activity(service.activity(limit).map_err(text)),
         };
         send(reply);
     }

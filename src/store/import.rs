@@ -19,6 +19,9 @@ pub struct ImportOptions {
     pub term: Option<Period>,
     /// Re-import a file already imported (same SHA-256), replacing what it stored.
     pub replace: bool,
+    /// Who imports (the officer named in settings), for the activity log row written
+    /// in the import's transaction.
+    pub officer: String,
 }
 
 /// What an import stored.
@@ -104,6 +107,13 @@ impl Store {
                 params![phase, urn],
             )?;
         }
+        super::activity::log(
+            &tx,
+            &options.officer,
+            super::ActivityKind::Import,
+            Some(urn),
+            &import_summary(&outcomes),
+        )?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -115,6 +125,36 @@ impl Store {
     pub fn periods(&self, school_id: i64) -> Result<Vec<Period>, StoreError> {
         periods(&self.conn, school_id)
     }
+}
+
+/// The activity log's line for an import: file base names, layouts and counts.
+fn import_summary(outcomes: &[ImportOutcome]) -> String {
+    let files: Vec<String> = outcomes
+        .iter()
+        .map(|o| {
+            let mut parts = vec![
+                o.layout.as_str().to_owned(),
+                format!("{} rows", o.rows),
+                format!("{} pupils", o.pupils),
+            ];
+            if o.marks > 0 {
+                parts.push(format!("{} marks", o.marks));
+            }
+            if !o.periods.is_empty() {
+                parts.push(o.periods.join(", "));
+            }
+            if o.replaced {
+                parts.push("replacing an earlier import".to_owned());
+            }
+            format!("{} ({})", o.file_name, parts.join(", "))
+        })
+        .collect();
+    format!(
+        "imported {} file{}: {}",
+        outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" },
+        files.join("; ")
+    )
 }
 
 pub(super) fn periods(

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 /// Edits by one officer to one target closer together than this are one audit row.
 const AUDIT_COALESCE_SECONDS: i64 = 120;
-const AT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+pub(super) const AT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// One line of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,9 +4,11 @@
 //! version is SQLite's `user_version`, and a database written by a newer tsm-desk is
 //! refused. Every import runs in one transaction: it is stored whole or not at all.
 
+mod activity;
 mod app;
 mod backup;
 mod crypt;
+mod hygiene;
 mod import;
 mod meeting;
 mod query;
@@ -17,6 +19,8 @@ pub use crypt::{MIN_PASSPHRASE_LEN, Passphrase, Protection, encrypt_database, pr
 pub use crate::domain::meeting::MeetingStatus;
 pub use app::{ActionCounts, PupilHistoryRow, SchoolMeeting};
 
+pub use activity::{ActivityKind, ActivityRow};
+pub use hygiene::{DeletedCounts, PurgePreview, RemovalCounts, SchoolRemoval};
 pub use import::{ImportOptions, ImportOutcome};
 pub use meeting::{AuditRow, TrackedAction};
 
@@ -29,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_app.sql"),
     include_str!("migrations/0003_meeting.sql"),
+    include_str!("migrations/0004_activity.sql"),
 ];
 
 /// The schema version this build writes.
@@ -223,6 +228,8 @@ impl Store {
 
     fn init(mut conn: Connection, key: Option<Passphrase>) -> Result<Store, StoreError> {
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Deleted rows are overwritten with zeros rather than left in free pages.
+        conn.pragma_update(None, "secure_delete", true)?;
         // Another instance may be writing: wait for it rather than fail, and take the
         // write lock when a transaction starts so two writers never deadlock.
         conn.busy_timeout(std::time::Duration::from_secs(30))?;

@@ -10,6 +10,7 @@ pub mod meeting;
 pub mod overview;
 pub mod print;
 pub mod pupils;
+pub mod retention;
 pub mod safety;
 pub mod settings;
 pub mod unlock;
@@ -467,6 +468,7 @@ impl TsmApp {
                 Reply::Preview(p) => self.import.previews_arrived(p),
                 Reply::Imported(r) => {
                     self.progress = None;
+                    self.settings_screen.retention.stale();
                     let ok = r.is_ok();
                     self.import.report_arrived(r);
                     self.send(Request::Counts);
@@ -538,6 +540,7 @@ impl TsmApp {
                 Reply::Printed(r) => self.print.printed(r),
                 Reply::PageImages(doc, pages) => self.print.pages_arrived(&doc, pages),
                 Reply::Exported(r) => {
+                    self.settings_screen.retention.stale();
                     if self.print.is_saving() {
                         self.print.exported(r);
                     } else {
@@ -547,6 +550,22 @@ impl TsmApp {
                         });
                     }
                 }
+                Reply::PurgePreview(r) => self.settings_screen.retention.preview_arrived(r),
+                Reply::Purged(r) => {
+                    let ok = r.is_ok();
+                    self.settings_screen.retention.purged(r);
+                    if ok {
+                        self.after_removal(None);
+                    }
+                }
+                Reply::SchoolDeleted(r) => {
+                    let urn = r.as_ref().ok().map(|d| d.urn.clone());
+                    self.settings_screen.retention.deleted(r);
+                    if let Some(urn) = urn {
+                        self.after_removal(Some(&urn));
+                    }
+                }
+                Reply::Activity(r) => self.settings_screen.retention.activity_arrived(r),
                 Reply::Scheduled(r) => {
                     match r {
                         Ok(()) => self.status = Some("Meeting planned".into()),
@@ -557,6 +576,37 @@ impl TsmApp {
                 }
             }
         }
+    }
+
+    /// After a purge or a school's deletion: forget what may be gone and ask again.
+    fn after_removal(&mut self, deleted: Option<&str>) {
+        if let Some(urn) = deleted {
+            if self.prefs.school.as_deref() == Some(urn) {
+                self.prefs.school = None;
+                self.school = None;
+                self.pupils.detail = None;
+            }
+            if self.prefs.meeting.as_ref().is_some_and(|(u, _)| u == urn) {
+                self.prefs.meeting = None;
+            }
+        }
+        self.actions.rows = None;
+        let today = self.today;
+        self.send(Request::Counts);
+        self.send(Request::Activity {
+            limit: retention::ACTIVITY_ROWS,
+        });
+        self.send(Request::Overview { today });
+        if let Some(urn) = self.prefs.school.clone() {
+            self.pupils.detail = None;
+            self.send(Request::School { urn, period: None });
+        }
+    }
+
+    /// The settings screen (tests read its retention section).
+    #[must_use]
+    pub fn settings_screen(&self) -> &settings::SettingsScreen {
+        &self.settings_screen
     }
 
     fn now(&self) -> chrono::NaiveDateTime {
@@ -825,8 +875,26 @@ impl TsmApp {
                     {
                         out.requests.push(Request::Counts);
                     }
-                    self.settings_screen
-                        .ui(ui, &self.database_label, &mut self.prefs, &mut out);
+                    if self.settings_screen.retention.wants_activity()
+                        && !self.worker.as_ref().is_some_and(Worker::busy)
+                    {
+                        out.requests.push(Request::Activity {
+                            limit: retention::ACTIVITY_ROWS,
+                        });
+                    }
+                    let schools: Vec<(String, String)> = self
+                        .overview
+                        .schools()
+                        .into_iter()
+                        .map(|(urn, name, _)| (urn, name))
+                        .collect();
+                    self.settings_screen.ui(
+                        ui,
+                        &self.database_label,
+                        &mut self.prefs,
+                        (&schools, self.today),
+                        &mut out,
+                    );
                 }
             }
             self.apply(out);

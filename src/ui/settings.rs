@@ -23,6 +23,8 @@ pub struct SettingsScreen {
     dialog: Option<Receiver<Option<PathBuf>>>,
     /// Encryption and backups.
     pub safety: super::safety::SafetyPanel,
+    /// Data retention, deleting a school's data and the activity log.
+    pub retention: super::retention::RetentionSection,
 }
 
 fn bp_percent(bp: BasisPoints) -> f64 {
@@ -114,8 +116,15 @@ impl SettingsScreen {
         Ok(s)
     }
 
-    /// Draws the settings.
-    pub fn ui(&mut self, ui: &mut egui::Ui, database: &str, prefs: &mut Prefs, out: &mut Outbox) {
+    /// Draws the settings; `schools` are (URN, name) pairs for deleting a school's data.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        database: &str,
+        prefs: &mut Prefs,
+        (schools, today): (&[(String, String)], chrono::NaiveDate),
+        out: &mut Outbox,
+    ) {
         if let Some(rx) = &self.dialog
             && let Ok(choice) = rx.try_recv()
         {
@@ -154,7 +163,7 @@ impl SettingsScreen {
                 ui.add_space(8.0);
                 self.national_ui(ui);
                 ui.add_space(8.0);
-                let services_label = ui.strong("Service directory");
+                let services = ui.strong("Service directory");
                 ui.label(
                     RichText::new(
                         "One service per line; offered as lead-practitioner organisations.",
@@ -167,13 +176,16 @@ impl SettingsScreen {
                         .desired_rows(8)
                         .desired_width(420.0),
                 )
-                .labelled_by(services_label.id);
+                .labelled_by(services.id);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     let label = ui.label("Backups: keep the newest");
                     ui.add(egui::DragValue::new(&mut self.draft.backups_kept).range(1..=365))
                         .labelled_by(label.id);
                 });
+                ui.add_space(8.0);
+                self.retention
+                    .ui(ui, &mut self.draft.retention_years, schools, today, out);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("Save settings").clicked() {
@@ -192,6 +204,7 @@ impl SettingsScreen {
                             officer_name: officer,
                             print_names: self.draft.print_names,
                             backups_kept: self.draft.backups_kept,
+                            retention_years: self.draft.retention_years,
                             ..Settings::default()
                         });
                     }
@@ -235,6 +248,8 @@ impl SettingsScreen {
                 }
                 ui.add_space(12.0);
                 self.safety.ui(ui, out);
+                ui.add_space(12.0);
+                self.retention.activity_ui(ui, out);
             });
     }
 
@@ -276,8 +291,7 @@ impl SettingsScreen {
         ui.strong("National comparators (%)");
         ui.label(RichText::new("Blank figures fall back to the All schools row. Update from the DfE's latest release.").small().weak());
         egui::Grid::new("national").striped(true).show(ui, |ui| {
-            let mut headers = Vec::with_capacity(7);
-            for h in [
+            let headers = [
                 "Type",
                 "Overall",
                 "Authorised",
@@ -285,11 +299,9 @@ impl SettingsScreen {
                 "PA",
                 "SA",
                 "Source",
-            ] {
-                headers.push(ui.label(RichText::new(h).strong()).id);
-            }
+            ]
+            .map(|h| ui.label(RichText::new(h).strong()).id);
             ui.end_row();
-            let header = |i: usize| headers.get(i).copied().unwrap_or(egui::Id::NULL);
             for (row, text) in self
                 .draft
                 .national
@@ -297,13 +309,13 @@ impl SettingsScreen {
                 .zip(self.national_text.iter_mut())
             {
                 ui.add_sized([100.0, 20.0], egui::TextEdit::singleline(&mut row.phase))
-                    .labelled_by(header(0));
-                for (i, t) in text.iter_mut().enumerate() {
+                    .labelled_by(headers[0]);
+                for (t, header) in text.iter_mut().zip(&headers[1..6]) {
                     ui.add_sized([64.0, 20.0], egui::TextEdit::singleline(t))
-                        .labelled_by(header(i + 1));
+                        .labelled_by(*header);
                 }
                 ui.add_sized([520.0, 20.0], egui::TextEdit::singleline(&mut row.source))
-                    .labelled_by(header(6));
+                    .labelled_by(headers[6]);
                 ui.end_row();
             }
         });
