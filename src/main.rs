@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use tsm_desk::ui::{Prefs, TsmApp};
 
 fn main() -> std::process::ExitCode {
-    quiet_panics();
+    tsm_desk::service::quiet_panics();
     let args = cli::Cli::parse();
     if args.wants_gui() {
         return match gui(args.db().map(PathBuf::from)) {
@@ -30,23 +30,6 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-/// Replaces the default panic message, whose payload can carry data (a value being
-/// read, a pupil's name), with a short generic one naming only the thread and the
-/// place in the source.
-fn quiet_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map_or_else(String::new, |l| {
-            format!(" at {}:{}:{}", l.file(), l.line(), l.column())
-        });
-        let thread = std::thread::current()
-            .name()
-            .map_or_else(String::new, |n| format!(" in thread {n}"));
-        eprintln!(
-            "tsm-desk stopped on an internal error{thread}{place}. The details are not shown because they could contain pupil data; please report this location."
-        );
-    }));
 }
 
 /// Opens the desktop app on `db` (from `--db`/`TSM_DESK_DB`), else the database chosen

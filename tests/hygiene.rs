@@ -356,3 +356,46 @@ fn demo_purge_and_delete_timings() {
     eprintln!("counts: {:?}", common::counts(&store));
     eprintln!("file: {} bytes", std::fs::metadata(&path).unwrap().len());
 }
+
+/// Not a test: the child process of the test below, which panics with a name in the
+/// payload after installing the app's panic hook.
+#[test]
+#[ignore = "run as a child process by panics_do_not_repeat_their_payload"]
+fn panicking_child() {
+    if std::env::var_os("TSM_PANIC_CHILD").is_none() {
+        return;
+    }
+    tsm_desk::service::quiet_panics();
+    let name = "Zebedee Quattlebaum";
+    std::thread::Builder::new()
+        .name("tsm-worker".into())
+        .spawn(move || panic!("could not read the row of {name}"))
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn panics_do_not_repeat_their_payload() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "panicking_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("TSM_PANIC_CHILD", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the child did not panic");
+    assert!(
+        stderr.contains(
+            "tsm-desk stopped on an internal error in thread tsm-worker at tests/hygiene.rs:"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Zebedee"), "{stderr}");
+    assert!(!stderr.contains("Quattlebaum"), "{stderr}");
+}

@@ -50,6 +50,23 @@ pub enum ServiceError {
     Report(#[from] crate::report::ReportError),
 }
 
+/// Replaces the default panic message, whose payload can carry data (a value being
+/// read, a pupil's name), with a short generic one naming only the thread and the
+/// place in the source. The binary installs it first thing.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map_or_else(String::new, |l| {
+            format!(" at {}:{}:{}", l.file(), l.line(), l.column())
+        });
+        let thread = std::thread::current()
+            .name()
+            .map_or_else(String::new, |n| format!(" in thread {n}"));
+        eprintln!(
+            "tsm-desk stopped on an internal error{thread}{place}. The details are not shown because they could contain pupil data; please report this location."
+        );
+    }));
+}
+
 /// The platform data folder's database: `$XDG_DATA_HOME/tsm-desk` (or
 /// `~/.local/share/tsm-desk`) on Linux, `~/Library/Application Support/tsm-desk` on
 /// macOS, `%APPDATA%\tsm-desk` on Windows.
