@@ -30,7 +30,7 @@ impl SafetyPanel {
         self.working = false;
         match view {
             Ok(v) => self.view = Some(v),
-            Err(e) => self.error = Some(e),
+            Err(e) => self.error = Some(super::widgets::sentence(&e)),
         }
     }
 
@@ -44,7 +44,7 @@ impl SafetyPanel {
                 self.view = Some(view);
             }
             Err(e) => {
-                self.error = Some(e);
+                self.error = Some(super::widgets::sentence(&e));
                 self.message = None;
             }
         }

@@ -49,7 +49,7 @@ impl UnlockScreen {
 
     /// Shows `error` and clears what was typed, ready for another try.
     pub fn failed(&mut self, error: String) {
-        self.error = Some(error);
+        self.error = Some(super::widgets::sentence(&error));
         self.first.clear();
         self.again.clear();
         self.focus_pending = true;

@@ -171,6 +171,16 @@ pub fn tile(
         });
 }
 
+/// A message as a sentence: the first letter in capitals ("that passphrase…" from the
+/// store reads "That passphrase…" on screen).
+#[must_use]
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +193,15 @@ mod tests {
         assert_eq!(change_text(None), "");
         assert_eq!(pct(Some(0.14)), "14.0%");
         assert_eq!(pct(None), "–");
+    }
+
+    #[test]
+    fn messages_start_with_a_capital() {
+        assert_eq!(
+            sentence("that passphrase does not open x"),
+            "That passphrase does not open x"
+        );
+        assert_eq!(sentence("éa"), "Éa");
+        assert_eq!(sentence(""), "");
     }
 }
