@@ -1305,6 +1305,13 @@ fn run_case(
                     }
                 }
             }
+            if let tsm_desk::import::Problem::MissingColumns { missing, .. } = &*e.problem
+                && missing.is_empty()
+            {
+                return Err(format!(
+                    "a missing-columns error names no column: {message}"
+                ));
+            }
             *tally.errors.entry(kind(&e.problem)).or_default() += 1;
         }
     }

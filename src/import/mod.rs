@@ -110,6 +110,14 @@ pub enum Problem {
         /// The headers the file has.
         found: String,
     },
+    /// The header row has a UPN column but no other column tsm-desk reads.
+    #[error(
+        "no column besides UPN that tsm-desk reads: a pupil details file needs at least one more, such as Surname, Year Group or Date of Birth (headers found: {found})"
+    )]
+    OnlyUpn {
+        /// The headers the file has.
+        found: String,
+    },
     /// A cell is empty where a value is required.
     #[error("a value is required")]
     MissingValue,
@@ -402,6 +410,10 @@ fn header_error(
         .map(|f| f.label().to_owned())
         .collect();
     let found = found_headers(&headers);
+    if missing.is_empty() {
+        // A UPN column and nothing else tsm-desk reads: no layout to name a column for.
+        return ImportError::at(file, line, None, Problem::OnlyUpn { found });
+    }
     let field = missing.first().cloned();
     ImportError::at(
         file,
@@ -1243,6 +1255,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Found by the fuzz run: a header row with a UPN and nothing else known gave
+    /// "missing columns  for the details layout", naming no column.
+    #[test]
+    fn a_upn_alone_is_explained() {
+        let e = refused(&format!("UPN,Notes\n{A},x\n"));
+        assert_eq!(
+            e.to_string(),
+            "t.csv, line 1: no column besides UPN that tsm-desk reads: a pupil details file needs at least one more, such as Surname, Year Group or Date of Birth (headers found: UPN, Notes)"
+        );
     }
 
     #[test]
