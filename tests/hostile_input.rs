@@ -1087,6 +1087,8 @@ fn make_case(importer: Importer, seed: u64, n: usize, files: &[(Layout, Grid)]) 
 static PANICS: AtomicUsize = AtomicUsize::new(0);
 static CALAMINE_PANICS: AtomicUsize = AtomicUsize::new(0);
 static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+/// Where calamine panicked, and how often, for the summary.
+static CALAMINE_SITES: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 
 fn install_panic_counter() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -1099,6 +1101,20 @@ fn install_panic_counter() {
                 .is_some_and(|l| l.file().contains("/calamine-"));
             if in_calamine {
                 CALAMINE_PANICS.fetch_add(1, Ordering::SeqCst);
+            }
+            if in_calamine
+                && let (Some(l), Ok(mut sites)) = (info.location(), CALAMINE_SITES.lock())
+            {
+                let file = l.file().rsplit_once("/src/").map_or(l.file(), |(_, f)| f);
+                let message = info
+                    .payload()
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| info.payload().downcast_ref::<&str>().copied())
+                    .unwrap_or("");
+                *sites
+                    .entry(format!("calamine {file}:{}: {message}", l.line()))
+                    .or_default() += 1;
             }
             if let Ok(mut last) = LAST_PANIC.lock() {
                 *last = format!(
@@ -1408,6 +1424,11 @@ fn fuzz(importer: Importer) {
     kinds.sort_by(|a, b| b.1.cmp(a.1));
     for (k, n) in kinds {
         let _ = write!(summary, "\n    {n:>7}  {k}");
+    }
+    if let Ok(mut sites) = CALAMINE_SITES.lock() {
+        for (site, n) in std::mem::take(&mut *sites) {
+            let _ = write!(summary, "\n    {n:>7}  panic caught: {site}");
+        }
     }
     eprintln!("{summary}");
     assert!(
