@@ -875,3 +875,100 @@ fn the_cli_writes_the_pupil_list_and_exports() {
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(sheet_names(&cohorts).len(), 2);
 }
+
+/// Names and reg groups that would start like formulas (the importer refuses them now,
+/// so they are stored directly) leave the pupil list as text: CSV with a leading `'`,
+/// XLSX as string cells, and no formula anywhere in the sheet.
+#[test]
+fn formula_like_pupil_names_export_as_text() {
+    use tsm_desk::domain::{
+        BatchContent, ImportBatch, Layout, Period, PupilDetails, SessionCounts, SummaryRow, Term,
+        Upn,
+    };
+    use tsm_desk::store::ImportOptions;
+    let urn = "100009";
+    // (forename, surname, reg group): each pupil severely absent, so on the list.
+    let pupils = [
+        ("=cmd|' /C calc'!A0", "Pupil", "+7A"),
+        ("@SUM(1+1)", "Pupil", "-cmd|' /C calc'!A0"),
+        ("+1+2", "-2+3", "=HYPERLINK(\"x\")"),
+        ("-x", "Pupil", "@7B"),
+    ];
+    let mut batch = ImportBatch {
+        file_name: "direct.csv".into(),
+        sha256: "0".repeat(64),
+        layout: Layout::Summary,
+        pupils: Vec::new(),
+        content: BatchContent::Summary(Vec::new()),
+        rows: pupils.len(),
+        warnings: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for (i, (fore, sur, reg)) in pupils.iter().enumerate() {
+        let upn = Upn::with_check_letter(&format!("8202001{:05}", 25100 + i)).unwrap();
+        let details = PupilDetails {
+            forename: Some((*fore).to_owned()),
+            surname: Some((*sur).to_owned()),
+            reg_group: Some((*reg).to_owned()),
+            ..PupilDetails::default()
+        };
+        batch.pupils.push((upn.clone(), details, i + 2));
+        rows.push(SummaryRow {
+            line: i + 2,
+            upn,
+            counts: SessionCounts {
+                possible: 100,
+                present: 40,
+                unauthorised: 60,
+                ..SessionCounts::default()
+            },
+        });
+    }
+    batch.content = BatchContent::Summary(rows);
+    let mut store = Store::open_in_memory().unwrap();
+    let options = ImportOptions {
+        term: Some(Period::new(2025, Term::Autumn)),
+        ..ImportOptions::default()
+    };
+    store.import_batch(urn, &batch, &options).unwrap();
+    let mut service = Service::new(store).unwrap();
+    let view = service.school_view(urn, None).unwrap();
+    let table = pupil_list_table(&view);
+    assert_eq!(table.rows.len(), pupils.len(), "every pupil is on the list");
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("pupils.csv");
+    write_csv(&table, &csv_path).unwrap();
+    let records = read_csv(&csv_path);
+    let xlsx = dir.path().join("pupils.xlsx");
+    write_xlsx(std::slice::from_ref(&table), &xlsx).unwrap();
+    let name = sheet_names(&xlsx).remove(0);
+    let range = sheet(&xlsx, &name);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let formulas = wb.worksheet_formula(&name).unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formulas at all in the sheet"
+    );
+    let head = header(&range);
+    let col = |title: &str| head.iter().position(|h| h == title).unwrap();
+    for (fore, sur, reg) in pupils {
+        let full = format!("{fore} {sur}");
+        let row = (1..range.height())
+            .find(|&r| text(&range, r, col("Name")) == full)
+            .unwrap_or_else(|| panic!("{full} is in the sheet"));
+        assert_eq!(
+            range.get((row, col("Name"))),
+            Some(&Data::String(full.clone()))
+        );
+        assert_eq!(
+            range.get((row, col("Reg group"))),
+            Some(&Data::String(reg.to_owned()))
+        );
+        let rec = records
+            .iter()
+            .find(|r| r.get(col("Name")) == Some(&format!("'{full}")))
+            .unwrap_or_else(|| panic!("'{full} is in the CSV"));
+        assert_eq!(rec[col("Reg group")], format!("'{reg}"));
+    }
+}

@@ -310,10 +310,10 @@ impl Columns {
                 .map(|(_, h)| normalise(h));
             let found = match user {
                 Some(want) => normalised.iter().position(|h| *h == want),
-                None => field
-                    .synonyms()
-                    .iter()
-                    .find_map(|syn| normalised.iter().position(|h| *h == normalise(syn))),
+                None => field.synonyms().iter().find_map(|syn| {
+                    let want = normalise(syn);
+                    normalised.iter().position(|h| *h == want)
+                }),
             };
             if let Some(i) = found {
                 index[field as usize] = Some(i);
@@ -347,12 +347,13 @@ impl Columns {
         self.index[field as usize].is_some()
     }
 
-    /// The header as written in the file for a field (for error messages).
+    /// The header as written in the file for a field (for error messages), cut short
+    /// if long: only its letters and digits had to match, so it may carry anything.
     #[must_use]
     pub fn header(&self, field: Field) -> String {
         self.get(field)
             .and_then(|i| self.headers.get(i))
-            .map_or_else(|| field.label().to_owned(), |h| h.trim().to_owned())
+            .map_or_else(|| field.label().to_owned(), |h| super::quoted(h.trim()))
     }
 
     /// The fields a layout must have that the file lacks.
@@ -444,6 +445,21 @@ pub fn required(layout: Layout) -> &'static [Field] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz run: only a header's letters and digits must match, so a
+    /// header of "UPN" and a megabyte of punctuation was repeated whole in every
+    /// message naming the field.
+    #[test]
+    fn long_headers_are_cut_in_messages() {
+        let long = format!("UPN{}", "-".repeat(1_000_000));
+        let c = cols(&[long.as_str(), "Surname"]);
+        assert_eq!(c.get(Field::Upn), Some(0));
+        assert_eq!(
+            c.header(Field::Upn),
+            format!("UPN{}... (1000003 characters)", "-".repeat(37))
+        );
+        assert_eq!(c.header(Field::Surname), "Surname");
+    }
 
     fn cols(headers: &[&str]) -> Columns {
         let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();

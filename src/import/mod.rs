@@ -20,7 +20,7 @@ use crate::domain::{
     BatchContent, Code, ImportBatch, Layout, Mark, PupilDetails, PupilMarks, SenStatus, Session,
     SessionCounts, Sex, SummaryRow, Upn, Warning, YearGroup,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 use columns::DETAIL_FIELDS;
 use sha2::Digest as _;
 use std::collections::{BTreeMap, HashMap};
@@ -121,6 +121,14 @@ pub enum Problem {
         /// The headers the file has.
         found: String,
     },
+    /// The header row has a UPN column but no other column tsm-desk reads.
+    #[error(
+        "no column besides UPN that tsm-desk reads: a pupil details file needs at least one more, such as Surname, Year Group or Date of Birth (headers found: {found})"
+    )]
+    OnlyUpn {
+        /// The headers the file has.
+        found: String,
+    },
     /// A cell is empty where a value is required.
     #[error("a value is required")]
     MissingValue,
@@ -166,6 +174,16 @@ pub enum Problem {
         /// Where the earlier mark is.
         first_line: usize,
     },
+    /// A cell that starts like a spreadsheet formula (`=`, `@`, or `+`/`-` followed by
+    /// more than a plain number or name). Its text is not repeated: it may be a name.
+    #[error("looks like a spreadsheet formula; tsm-desk does not import formulas")]
+    Formula,
+    /// A session date outside the years tsm-desk accepts.
+    #[error("{0:?} is outside the years {FIRST_YEAR} to {LAST_YEAR}")]
+    DateOutOfRange(String),
+    /// A sheet whose used cells would need more memory than any real export.
+    #[error("the sheet is too large ({0} cells across its rows); export only the columns needed")]
+    SheetTooLarge(usize),
     /// Attendance and absence add up to more than the possible sessions.
     #[error(
         "attendance {attendance} + authorised {authorised} + unauthorised {unauthorised} = {total}, more than the {possible} possible sessions"
@@ -182,6 +200,54 @@ pub enum Problem {
         /// Possible sessions.
         possible: u32,
     },
+}
+
+/// The first and last years of session dates that are imported. Marks outside them are
+/// a broken export (and a wide range would make very long mark strips).
+pub const FIRST_YEAR: i32 = 2000;
+/// See [`FIRST_YEAR`].
+pub const LAST_YEAR: i32 = 2099;
+
+/// The most characters of a cell repeated in a message.
+const EXCERPT_CHARS: usize = 40;
+/// The most characters of a reader's own message (CSV or workbook) repeated.
+const DETAIL_CHARS: usize = 300;
+
+/// A value as repeated in a message: at most `max` characters, a longer one cut and
+/// marked with its length, so a huge field is never echoed whole.
+pub(crate) fn excerpt(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        None => value.to_owned(),
+        Some((cut, _)) => format!(
+            "{}... ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
+/// A cell value for a message (see [`excerpt`]).
+pub(crate) fn quoted(value: &str) -> String {
+    excerpt(value, EXCERPT_CHARS)
+}
+
+/// Whether a cell reads like a spreadsheet formula: it starts with `=` or `@`, or with
+/// `+` or `-` followed by something other than a plain number or name. `-` alone (no
+/// mark), `-1` and `+5` are not formulas; `-2+3` and `+cmd|' /C calc'!A0` are.
+#[must_use]
+pub fn looks_like_formula(value: &str) -> bool {
+    match value.as_bytes().first() {
+        Some(b'=' | b'@') => true,
+        Some(b'+' | b'-') => {
+            let rest = &value[1..];
+            let number = rest.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            let name = rest
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '-'));
+            !(number || name)
+        }
+        _ => false,
+    }
 }
 
 /// Reads and checks one file.
@@ -299,7 +365,13 @@ fn read_in_two<'a>(
         .map_or(text.len(), |(i, _)| i + 1);
     let rest = &text[start..];
     let mid = rest.len() / 2;
-    let cut = rest[mid..].find('\n').map_or(rest.len(), |i| mid + i + 1);
+    // Search bytes, not `&rest[mid..]`: the middle byte may be inside a character. A
+    // cut just after a `\n` is always on a character boundary.
+    let cut = rest
+        .as_bytes()
+        .get(mid..)
+        .and_then(|tail| tail.iter().position(|&b| b == b'\n'))
+        .map_or(rest.len(), |i| mid + i + 1);
     let (a, b) = rest.split_at(cut);
     let b_first_line = header_line + 1 + a.bytes().filter(|&c| c == b'\n').count();
     let mut second = Reader::new(first.file, first.cols.clone(), first.layout);
@@ -348,12 +420,11 @@ fn header_error(
         .iter()
         .map(|f| f.label().to_owned())
         .collect();
-    let found = headers
-        .iter()
-        .map(|h| h.trim())
-        .filter(|h| !h.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let found = found_headers(&headers);
+    if missing.is_empty() {
+        // A UPN column and nothing else tsm-desk reads: no layout to name a column for.
+        return ImportError::at(file, line, None, Problem::OnlyUpn { found });
+    }
     let field = missing.first().cloned();
     ImportError::at(
         file,
@@ -365,6 +436,35 @@ fn header_error(
             found,
         },
     )
+}
+
+/// The headers a file has, for a message: each cut to a short excerpt, formula-like
+/// ones not repeated, and at most [`DETAIL_CHARS`] characters in all.
+fn found_headers(headers: &[String]) -> String {
+    let shown: Vec<String> = headers
+        .iter()
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            if looks_like_formula(h) {
+                "(a formula)".to_owned()
+            } else {
+                quoted(h)
+            }
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, h) in shown.iter().enumerate() {
+        if out.len() + h.len() > DETAIL_CHARS {
+            out.push_str(&format!("... and {} more", shown.len() - i));
+            break;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(h);
+    }
+    out
 }
 
 fn is_blank(record: &[&str]) -> bool {
@@ -459,10 +559,22 @@ impl<'a> Reader<'a> {
         ImportError::at(self.file, line, Some(self.cols.header(field)), problem)
     }
 
-    fn cell<'r>(&self, record: &'r [&'r str], field: Field) -> Option<&'r str> {
-        self.cols
-            .get(field)
-            .map(|i| record.get(i).copied().unwrap_or("").trim())
+    /// The trimmed cell of `field` (`None` when the file has no such column). A cell
+    /// that looks like a formula is refused, whatever the field.
+    fn cell<'r>(
+        &self,
+        line: usize,
+        record: &'r [&'r str],
+        field: Field,
+    ) -> Result<Option<&'r str>, ImportError> {
+        let Some(i) = self.cols.get(field) else {
+            return Ok(None);
+        };
+        let value = record.get(i).copied().unwrap_or("").trim();
+        if looks_like_formula(value) {
+            return Err(self.err(line, field, Problem::Formula));
+        }
+        Ok(Some(value))
     }
 
     fn required<'r>(
@@ -471,7 +583,7 @@ impl<'a> Reader<'a> {
         record: &'r [&'r str],
         field: Field,
     ) -> Result<&'r str, ImportError> {
-        match self.cell(record, field) {
+        match self.cell(line, record, field)? {
             Some(v) if !v.is_empty() => Ok(v),
             _ => Err(self.err(line, field, Problem::MissingValue)),
         }
@@ -482,7 +594,7 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         self.rows += 1;
-        let upn_cell = self.cell(record, Field::Upn).unwrap_or("");
+        let upn_cell = self.cell(line, record, Field::Upn)?.unwrap_or("");
         if upn_cell.is_empty() {
             self.no_upn.add(line);
             return Ok(());
@@ -498,7 +610,7 @@ impl<'a> Reader<'a> {
                     self.err(
                         line,
                         Field::Session,
-                        Problem::BadSession(session_cell.to_owned()),
+                        Problem::BadSession(quoted(session_cell)),
                     )
                 })?;
                 let code = self.code(line, record, Field::Mark)?;
@@ -575,7 +687,7 @@ impl<'a> Reader<'a> {
         let mut d = PupilDetails::default();
         let mut odd_sex = false;
         for field in DETAIL_FIELDS {
-            let Some(value) = self.cell(record, field) else {
+            let Some(value) = self.cell(line, record, field)? else {
                 continue;
             };
             let text = || (!value.is_empty()).then(|| value.to_owned());
@@ -584,7 +696,7 @@ impl<'a> Reader<'a> {
                     line,
                     field,
                     Problem::BadValue {
-                        value: value.to_owned(),
+                        value: quoted(value),
                         expected,
                     },
                 )
@@ -638,11 +750,11 @@ impl<'a> Reader<'a> {
         record: &[&str],
         field: Field,
     ) -> Result<Option<u32>, ImportError> {
-        let Some(value) = self.cell(record, field) else {
+        let Some(value) = self.cell(line, record, field)? else {
             return Ok(None);
         };
         values::parse_count(value)
-            .map_err(|()| self.err(line, field, Problem::BadNumber(value.to_owned())))
+            .map_err(|()| self.err(line, field, Problem::BadNumber(quoted(value))))
     }
 
     fn required_count(
@@ -726,7 +838,10 @@ impl<'a> Reader<'a> {
             Some(d) => *d,
             None => {
                 let d = values::parse_date(value)
-                    .ok_or_else(|| self.err(line, field, Problem::BadDate(value.to_owned())))?;
+                    .ok_or_else(|| self.err(line, field, Problem::BadDate(quoted(value))))?;
+                if !(FIRST_YEAR..=LAST_YEAR).contains(&d.year()) {
+                    return Err(self.err(line, field, Problem::DateOutOfRange(quoted(value))));
+                }
                 self.dates.insert(value.to_owned(), d);
                 d
             }
@@ -737,7 +852,7 @@ impl<'a> Reader<'a> {
     }
 
     fn code(&mut self, line: usize, record: &[&str], field: Field) -> Result<Code, ImportError> {
-        let value = self.cell(record, field).unwrap_or("");
+        let value = self.cell(line, record, field)?.unwrap_or("");
         let single = match value.as_bytes() {
             [b] => self.one_byte.get(usize::from(*b)).copied().flatten(),
             _ => None,
@@ -745,8 +860,9 @@ impl<'a> Reader<'a> {
         let code = match single.or_else(|| self.codes.get(value).copied()) {
             Some(c) => c,
             None => {
-                let c = Code::parse(value)
-                    .map_err(|e| self.err(line, field, Problem::UnknownCode(e)))?;
+                let c = Code::parse(value).map_err(|e| {
+                    self.err(line, field, Problem::UnknownCode(UnknownCode(quoted(&e.0))))
+                })?;
                 self.codes.insert(value.to_owned(), c);
                 c
             }
@@ -984,4 +1100,192 @@ impl Hasher for FxHasher {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "G820200125001";
+
+    fn read(text: &str) -> Result<ImportBatch, ImportError> {
+        read_bytes("t.csv", text.as_bytes().to_vec(), &ColumnMapping::default())
+    }
+
+    fn refused(text: &str) -> ImportError {
+        match read(text) {
+            Ok(_) => panic!("should be refused: {text:.80}"),
+            Err(e) => e,
+        }
+    }
+
+    /// Found by the fuzz run: a large quote-free marks file was split in two at its
+    /// middle byte with `&str` slicing, which panicked when that byte was inside a
+    /// character.
+    #[test]
+    fn a_large_file_splits_on_a_character_boundary() {
+        for n in [600_000, 600_001] {
+            let text = format!(
+                "UPN,Date,Session,Mark,Note\n{A},01/09/2025,AM,/,{}\n{A},01/09/2025,PM,\\,x\n",
+                "é".repeat(n)
+            );
+            assert!(text.len() >= PARALLEL_BYTES);
+            let batch = read(&text).unwrap();
+            let BatchContent::Marks(pupils) = &batch.content else {
+                panic!("marks expected");
+            };
+            assert_eq!(pupils.first().map(|p| p.marks.len()), Some(2), "n = {n}");
+        }
+    }
+
+    /// Found by the fuzz run: a huge cell was repeated whole in the message.
+    #[test]
+    fn huge_values_are_cut_in_messages() {
+        let huge = "9".repeat(2_000_000);
+        let e = refused(&format!("UPN,Date,AM Mark,PM Mark\n{A},{huge},/,\\\n"));
+        let message = e.to_string();
+        assert!(
+            message.starts_with("t.csv, line 2, field Date: \"9999999999"),
+            "{message:.200}"
+        );
+        assert!(message.contains("(2000000 characters)"), "{message:.200}");
+        assert!(message.len() < 200, "{} characters", message.len());
+        let e = refused(&format!(
+            "UPN,Date,AM Mark,PM Mark\n{A},01/09/2025,{huge}Q,\\\n"
+        ));
+        assert!(e.to_string().len() < 200);
+        assert!(matches!(*e.problem, Problem::UnknownCode(_)));
+    }
+
+    /// Found by the fuzz run: a header row of many thousands of columns was listed in
+    /// full in the "headers found" part of the message.
+    #[test]
+    fn the_headers_found_are_cut_in_messages() {
+        let header: Vec<String> = (0..50_000).map(|i| format!("Column {i}")).collect();
+        let e = refused(&format!("{}\n1,2\n", header.join(",")));
+        let message = e.to_string();
+        assert!(
+            message.contains("headers found: Column 0, Column 1"),
+            "{message}"
+        );
+        assert!(message.contains("more)"), "{message}");
+        assert!(message.len() < 600, "{} characters", message.len());
+    }
+
+    #[test]
+    fn formula_like_cells_are_refused_without_repeating_them() {
+        let cases = [
+            // (file, line, field)
+            (
+                format!("UPN,Forename,Surname\n{A},=cmd|' /C calc'!A0,Pupil\n"),
+                "field Forename",
+            ),
+            (
+                format!("UPN,Forename,Surname\n{A},Alpha,@SUM(1+1)*cmd|' /C calc'!A0\n"),
+                "field Surname",
+            ),
+            (
+                format!("UPN,Reg Group\n{A},+cmd|' /C calc'!A0\n"),
+                "field Reg Group",
+            ),
+            (format!("UPN,Ethnicity\n{A},-2+3\n"), "field Ethnicity"),
+            (
+                "UPN,Surname\n=HYPERLINK(\"x\"),Pupil\n".to_owned(),
+                "field UPN",
+            ),
+            (
+                format!("UPN,Date,Session,Mark\n{A},=TODAY(),AM,/\n"),
+                "field Date",
+            ),
+            (
+                format!("UPN,Date,Session,Mark\n{A},01/09/2025,AM,=N\n"),
+                "field Mark",
+            ),
+            (
+                format!(
+                    "UPN,Possible Sessions,Present,Authorised Absences,Unauthorised Absences\n{A},=1+2,1,0,0\n"
+                ),
+                "field Possible Sessions",
+            ),
+        ];
+        for (text, field) in cases {
+            let e = refused(&text);
+            let message = e.to_string();
+            assert_eq!(*e.problem, Problem::Formula, "{message}");
+            assert!(
+                message.starts_with(&format!("t.csv, line 2, {field}: looks like a spreadsheet formula; tsm-desk does not import formulas")),
+                "{message}"
+            );
+            for payload in ["cmd", "SUM", "2+3", "HYPERLINK", "TODAY", "=N", "1+2"] {
+                assert!(!message.contains(payload), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn signs_that_are_not_formulas_still_read() {
+        for plain in [
+            "-", "-1", "+5", "-1.5", "--", "-Smith", "O'Brien", "Zoë", "7A",
+        ] {
+            assert!(!looks_like_formula(plain), "{plain}");
+        }
+        for formula in ["=1", "@A1", "+A1", "-2+3", "+cmd|' /C calc'!A0", "-1)", "="] {
+            assert!(looks_like_formula(formula), "{formula}");
+        }
+        // `-` is the no-mark code, and a negative count is still a bad number.
+        let batch = read(&format!("UPN,Date,AM Mark,PM Mark\n{A},01/09/2025,-,/\n")).unwrap();
+        assert!(batch.warnings.iter().any(|w| w.message.contains("no mark")));
+        let e = refused(&format!(
+            "UPN,Possible Sessions,Present,Authorised Absences,Unauthorised Absences\n{A},-1,1,0,0\n"
+        ));
+        assert_eq!(*e.problem, Problem::BadNumber("-1".into()));
+    }
+
+    #[test]
+    fn session_dates_outside_the_supported_years_are_refused() {
+        for (date, ok) in [
+            ("01/09/2025", true),
+            ("01/01/2000", true),
+            ("31/12/2099", true),
+            ("31/12/1999", false),
+            ("14/10/1066", false),
+            ("0001-01-01", false),
+            ("31-Dec-9999", false),
+        ] {
+            let result = read(&format!("UPN,Date,AM Mark,PM Mark\n{A},{date},/,\\\n"));
+            match result {
+                Ok(_) => assert!(ok, "{date} should be refused"),
+                Err(e) => {
+                    assert!(!ok, "{date}: {e}");
+                    assert_eq!(
+                        e.to_string(),
+                        format!(
+                            "t.csv, line 2, field Date: \"{date}\" is outside the years 2000 to 2099"
+                        )
+                    );
+                }
+            }
+        }
+    }
+
+    /// Found by the fuzz run: a header row with a UPN and nothing else known gave
+    /// "missing columns  for the details layout", naming no column.
+    #[test]
+    fn a_upn_alone_is_explained() {
+        let e = refused(&format!("UPN,Notes\n{A},x\n"));
+        assert_eq!(
+            e.to_string(),
+            "t.csv, line 1: no column besides UPN that tsm-desk reads: a pupil details file needs at least one more, such as Surname, Year Group or Date of Birth (headers found: UPN, Notes)"
+        );
+    }
+
+    #[test]
+    fn excerpts_keep_short_values_and_cut_long_ones() {
+        assert_eq!(quoted("ZZ"), "ZZ");
+        assert_eq!(quoted(&"é".repeat(40)), "é".repeat(40));
+        assert_eq!(
+            quoted(&"é".repeat(41)),
+            format!("{}... (41 characters)", "é".repeat(40))
+        );
+    }
 }

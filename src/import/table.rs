@@ -17,8 +17,10 @@ pub(crate) enum Table {
         delimiter: u8,
         quoted: bool,
     },
-    /// A worksheet's cells as text, with their 1-based row numbers.
-    Sheet(Vec<(usize, Vec<String>)>),
+    /// A worksheet's used cells as text: each row's 1-based number and its non-empty
+    /// cells as (0-based column, text), rows and cells in order. Kept sparse, so a
+    /// stray cell far out on the sheet costs one entry, not a row or column of blanks.
+    Sheet(Vec<(usize, Vec<(usize, String)>)>),
 }
 
 impl Table {
@@ -100,7 +102,7 @@ impl Table {
                                 file,
                                 at,
                                 None,
-                                Problem::Csv(e.to_string()),
+                                Problem::Csv(super::excerpt(&e.to_string(), 300)),
                             ));
                         }
                     }
@@ -114,8 +116,14 @@ impl Table {
                 }
             }
             Table::Sheet(rows) => {
+                let mut cells: Vec<&str> = Vec::new();
                 for (line, row) in rows {
-                    let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+                    cells.clear();
+                    // Blanks keep each cell in its column.
+                    for (col, text) in row {
+                        cells.resize(*col, "");
+                        cells.push(text);
+                    }
                     if !f(*line, &cells)? {
                         return Ok(());
                     }
@@ -236,28 +244,124 @@ fn sniff_delimiter(text: &str) -> u8 {
         .map_or(b',', |(d, _)| *d)
 }
 
+/// Excel's last row and column (1-based): cells beyond them are a damaged workbook.
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: u32 = 16_384;
+/// The most cells (counting the blanks before each row's last cell) a sheet may spread
+/// over: ample for any export (a million marks in four columns is four million), small
+/// enough that a stray far-out cell on every row cannot exhaust memory.
+const MAX_SHEET_CELLS: usize = 32_000_000;
+
 fn read_sheet(file: &str, bytes: Vec<u8>) -> Result<Table, ImportError> {
-    let spreadsheet =
-        |e: &dyn std::fmt::Display| ImportError::whole(file, Problem::Spreadsheet(e.to_string()));
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| spreadsheet(&e))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| {
-            ImportError::whole(
-                file,
-                Problem::Spreadsheet("the workbook has no sheets".into()),
-            )
-        })?
-        .map_err(|e| spreadsheet(&e))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let mut rows = Vec::with_capacity(range.height());
-    for (i, row) in range.rows().enumerate() {
-        // Keep columns where they are on the sheet, even if the used range starts late.
-        let mut cells: Vec<String> = vec![String::new(); first_col];
-        cells.extend(row.iter().map(cell_text));
-        rows.push((first_row + i + 1, cells));
+    // calamine can panic on a damaged workbook (with overflow checks on, a cell
+    // reference like `AAAAAAAAAAAA7` overflows its column arithmetic): a panic there is
+    // one more unreadable file, not the end of the import thread.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sheet_cells(file, &bytes)));
+    let cells = read.unwrap_or_else(|_| {
+        Err(ImportError::whole(
+            file,
+            Problem::Spreadsheet("the workbook is damaged (its cells could not be read)".into()),
+        ))
+    })?;
+    sheet_rows(file, cells)
+}
+
+/// Every non-empty cell of a workbook's first sheet as (0-based row, column, text).
+fn sheet_cells(file: &str, bytes: &[u8]) -> Result<Vec<(u32, u32, String)>, ImportError> {
+    let spreadsheet = |e: &dyn std::fmt::Display| {
+        ImportError::whole(
+            file,
+            Problem::Spreadsheet(super::excerpt(&e.to_string(), 300)),
+        )
+    };
+    let no_sheets = || {
+        ImportError::whole(
+            file,
+            Problem::Spreadsheet("the workbook has no sheets".into()),
+        )
+    };
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let xlsx = if bytes.starts_with(b"PK\x03\x04") {
+        calamine::Xlsx::new(Cursor::new(bytes)).ok()
+    } else {
+        None
+    };
+    if let Some(mut xlsx) = xlsx {
+        // XLSX cells are streamed: calamine's `Range` would allocate every cell of the
+        // used rectangle, so a workbook with cells at A1 and XFD1048576 would ask for
+        // seventeen billion of them.
+        let name = xlsx.sheet_names().first().cloned().ok_or_else(no_sheets)?;
+        let mut reader = xlsx
+            .worksheet_cells_reader(&name)
+            .map_err(|e| spreadsheet(&e))?;
+        while let Some(cell) = reader.next_cell().map_err(|e| spreadsheet(&e))? {
+            let (row, col) = cell.get_position();
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            if !text.is_empty() {
+                cells.push((row, col, text));
+            }
+        }
+    } else {
+        // XLS and ODS (whose readers bound their own sizes) and XLSB.
+        let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| spreadsheet(&e))?;
+        let range = workbook
+            .worksheet_range_at(0)
+            .ok_or_else(no_sheets)?
+            .map_err(|e| spreadsheet(&e))?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        for (r, c, cell) in range.used_cells() {
+            let text = cell_text(cell);
+            if !text.is_empty() {
+                let row = first_row.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+                let col = first_col.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                cells.push((row, col, text));
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// Groups cells (0-based row, column, text) into the sparse rows of a [`Table::Sheet`],
+/// refusing cells off the sheet and sheets spread over too many cells. A cell given
+/// twice keeps its last value.
+fn sheet_rows(file: &str, mut cells: Vec<(u32, u32, String)>) -> Result<Table, ImportError> {
+    if let Some((row, col, _)) = cells
+        .iter()
+        .find(|(row, col, _)| *row >= MAX_ROWS || *col >= MAX_COLUMNS)
+    {
+        return Err(ImportError::whole(
+            file,
+            Problem::Spreadsheet(format!(
+                "a cell (row {}, column {}) lies beyond Excel's {MAX_ROWS} rows and {MAX_COLUMNS} columns",
+                u64::from(*row) + 1,
+                u64::from(*col) + 1
+            )),
+        ));
+    }
+    // Stable, so of two cells at one place the later stays later.
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
+    let mut rows: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
+    let mut spread = 0usize;
+    for (row, col, text) in cells {
+        let line = row as usize + 1;
+        let col = col as usize;
+        match rows.last_mut() {
+            Some((l, cells)) if *l == line => match cells.last_mut() {
+                Some((c, t)) if *c == col => *t = text,
+                _ => {
+                    spread += col - cells.last().map_or(0, |(c, _)| c + 1) + 1;
+                    cells.push((col, text));
+                }
+            },
+            _ => {
+                spread += col + 1;
+                rows.push((line, vec![(col, text)]));
+            }
+        }
+        if spread > MAX_SHEET_CELLS {
+            return Err(ImportError::whole(file, Problem::SheetTooLarge(spread)));
+        }
     }
     Ok(Table::Sheet(rows))
 }
@@ -328,6 +432,115 @@ mod tests {
         let no_bom: Vec<u8> = "UPN\nX".encode_utf16().flat_map(u16::to_le_bytes).collect();
         let err = decode("f", no_bom).unwrap_err();
         assert!(err.to_string().contains("NUL"), "{err}");
+    }
+
+    fn sheet_cells(table: &Table) -> Vec<(usize, Vec<String>)> {
+        let mut out = Vec::new();
+        table
+            .for_each("t.xlsx", |line, cells| {
+                out.push((line, cells.iter().map(|c| (*c).to_owned()).collect()));
+                Ok(true)
+            })
+            .unwrap();
+        out
+    }
+
+    /// Found by the fuzz run: calamine's `Range` allocates every cell of the used
+    /// rectangle, so one stray cell at XFD1048576 asked for seventeen billion cells
+    /// (an abort, not an error). Cells are now streamed and kept sparse.
+    #[test]
+    fn a_far_out_cell_costs_one_cell() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "UPN").unwrap();
+        ws.write_string(0, 2, "Surname").unwrap();
+        ws.write_string(1, 0, "G820200125001").unwrap();
+        ws.write_number(1, 2, 7.0).unwrap();
+        ws.write_string(1_048_575, 16_383, "far").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let table = Table::from_bytes("t.xlsx", bytes).unwrap();
+        let rows = sheet_cells(&table);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0],
+            (1, vec!["UPN".into(), String::new(), "Surname".into()])
+        );
+        assert_eq!(
+            rows[1],
+            (2, vec!["G820200125001".into(), String::new(), "7".into()])
+        );
+        assert_eq!(rows[2].0, 1_048_576);
+        assert_eq!(rows[2].1.len(), 16_384);
+        assert_eq!(rows[2].1.last().map(String::as_str), Some("far"));
+    }
+
+    #[test]
+    fn cells_off_the_sheet_or_spread_too_wide_are_refused() {
+        let e = sheet_rows(
+            "t.xlsx",
+            vec![(0, 0, "UPN".into()), (MAX_ROWS, 0, "x".into())],
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "t.xlsx: not a readable spreadsheet: a cell (row 1048577, column 1) lies beyond Excel's 1048576 rows and 16384 columns"
+        );
+        let wide: Vec<(u32, u32, String)> = (0..3_000).map(|r| (r, 16_000, "x".into())).collect();
+        let e = sheet_rows("t.xlsx", wide).err().unwrap();
+        assert!(
+            matches!(*e.problem, Problem::SheetTooLarge(n) if n > MAX_SHEET_CELLS),
+            "{e}"
+        );
+        // A cell given twice keeps its last value.
+        let table = sheet_rows("t.xlsx", vec![(0, 1, "a".into()), (0, 1, "b".into())]).unwrap();
+        assert_eq!(
+            sheet_cells(&table),
+            vec![(1, vec![String::new(), "b".into()])]
+        );
+    }
+
+    /// A real formula cell is read as the value it last showed (calamine reads the
+    /// cached value, not the formula); one whose value looks like a formula is refused
+    /// by the reader like any formula-like text.
+    #[test]
+    fn formula_cells_read_as_their_values() {
+        use rust_xlsxwriter::Formula;
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "UPN").unwrap();
+        ws.write_string(0, 1, "Surname").unwrap();
+        ws.write_string(0, 2, "Reg Group").unwrap();
+        ws.write_formula(
+            1,
+            0,
+            Formula::new("=\"G820200125001\"").set_result("G820200125001"),
+        )
+        .unwrap();
+        ws.write_formula(1, 1, Formula::new("=cmd|' /C calc'!A0"))
+            .unwrap();
+        ws.write_formula(
+            1,
+            2,
+            Formula::new("=\"=cmd|' /C calc'!A0\"").set_result("=cmd|' /C calc'!A0"),
+        )
+        .unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let table = Table::from_bytes("t.xlsx", bytes.clone()).unwrap();
+        let rows = sheet_cells(&table);
+        assert_eq!(
+            rows[1].1,
+            vec!["G820200125001", "0", "=cmd|' /C calc'!A0"],
+            "cached values, not formulas"
+        );
+        let e =
+            crate::import::read_bytes("t.xlsx", bytes, &crate::import::ColumnMapping::default())
+                .err()
+                .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "t.xlsx, line 2, field Reg Group: looks like a spreadsheet formula; tsm-desk does not import formulas"
+        );
     }
 
     #[test]
