@@ -223,21 +223,7 @@ fn synthetic(layout: Layout, rng: &mut Rng) -> Grid {
             }
         }
         Layout::Details => {
-            g.push(row(&[
-                "UPN",
-                "Legal Surname",
-                "Legal Forename",
-                "Year Group",
-                "Reg Group",
-                "Sex",
-                "Date of Birth",
-                "SEN Status",
-                "FSM",
-                "EAL",
-                "Looked After",
-                "CIN or CP",
-                "Ethnicity",
-            ]));
+            g.push(row(&tsm_desk::sample::DETAILS_HEADER));
             for p in 0..pupils {
                 g.push(vec![
                     upn(p),

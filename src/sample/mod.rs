@@ -115,6 +115,23 @@ const SCHOOLS: [SchoolSpec; 3] = [
     },
 ];
 
+/// The pupil-details header a typical MIS export has (the README's example).
+pub const DETAILS_HEADER: [&str; 13] = [
+    "UPN",
+    "Legal Surname",
+    "Legal Forename",
+    "Year Group",
+    "Reg Group",
+    "Sex",
+    "Date of Birth",
+    "SEN Status",
+    "FSM",
+    "EAL",
+    "Looked After",
+    "CIN or CP",
+    "Ethnicity",
+];
+
 /// Writes the sample data set into `dir` (created if missing) and returns its files in
 /// import order: for each school, the summer 2025-26 file, the autumn 2026-27 file,
 /// then the pupil details.
@@ -468,21 +485,7 @@ impl<'s> School<'s> {
     /// who have left since, so every pupil with autumn marks has a year group). Pupils
     /// who left in or after the summer term are not in it.
     fn details(&self, path: &Path, style: &TextStyle, dob_format: &str) -> Result<(), SampleError> {
-        let header = [
-            "UPN",
-            "Legal Surname",
-            "Legal Forename",
-            "Year Group",
-            "Reg Group",
-            "Sex",
-            "Date of Birth",
-            "SEN Status",
-            "FSM",
-            "EAL",
-            "Looked After",
-            "CIN or CP",
-            "Ethnicity",
-        ];
+        let header = DETAILS_HEADER;
         let yes_no = |b: bool| if b { "Y" } else { "N" };
         let mut order = self.order();
         order.sort_by(|&a, &b| {
