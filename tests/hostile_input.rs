@@ -395,6 +395,10 @@ fn mutate_grid(g: &mut Grid, rng: &mut Rng, story: &mut Story) {
             } else {
                 rng.range(50, 2_000)
             };
+            // Kept to at most 4 million cells in all, or the harness itself would
+            // build multi-gigabyte files (the importer refuses files over 256 MB).
+            let cells: usize = g.iter().map(Vec::len).sum();
+            let n = n.min(4_000_000usize.saturating_sub(cells));
             story.add(format!("{n} extra columns on r{r}"));
             for i in 0..n {
                 g[r].push(if rng.one_in(3) {
@@ -590,6 +594,15 @@ fn mutate_grid(g: &mut Grid, rng: &mut Rng, story: &mut Story) {
             // A big file: many rows (the two-thread path starts at 1 MiB).
             if rows > 1 && rng.one_in(20) {
                 let n = rng.range(20_000, 60_000);
+                // At most 4 million cells in all (see the extra columns above).
+                let cells: usize = g.iter().map(Vec::len).sum();
+                let widest = g[1..].iter().map(Vec::len).max().unwrap_or(1).max(1);
+                let body_bytes: usize = g[1..].iter().flatten().map(String::len).sum();
+                let per_row = (body_bytes / (g.len() - 1)).max(1);
+                // ...and at most about 200 MB of text.
+                let n = n
+                    .min(4_000_000usize.saturating_sub(cells) / widest)
+                    .min((200 << 20) / per_row);
                 story.add(format!("{n} more rows"));
                 let body: Vec<Vec<String>> = g[1..].to_vec();
                 for i in 0..n {
@@ -1320,6 +1333,16 @@ fn run_case(
     Ok(())
 }
 
+/// The process's peak resident memory so far, in MB (0 where /proc is not there).
+fn peak_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn env_usize(name: &str) -> Option<usize> {
     std::env::var(name).ok()?.replace('_', "").parse().ok()
 }
@@ -1378,10 +1401,22 @@ fn fuzz(importer: Importer) {
     let mut tally = Tally::default();
     let mut store = None;
     let mut failures = Vec::new();
+    let mut peak = peak_mb();
+    let mut jumps = Vec::new();
     for n in 0..cases {
         let case = make_case(importer, seed, n, &files);
         let story = case.story.0.join("; ");
-        if let Err(e) = run_case(case, &mut store, &mut tally, n) {
+        let input = case.bytes.len();
+        let result = run_case(case, &mut store, &mut tally, n);
+        let now = peak_mb();
+        if now > peak + 256.0 {
+            jumps.push(format!(
+                "case {n} ({input} bytes in) raised the peak to {now:.0} MB: {}",
+                story.chars().take(160).collect::<String>()
+            ));
+        }
+        peak = peak.max(now);
+        if let Err(e) = result {
             let story: String = story.chars().take(400).collect();
             failures.push(format!(
                 "{} case {n} (seed {seed:#x}; replay with TSM_FUZZ_SEED={seed:x} TSM_FUZZ_REPLAY={}:{n}): {e}\n  mutations: {story}",
@@ -1415,6 +1450,13 @@ fn fuzz(importer: Importer) {
         for (site, n) in std::mem::take(&mut *sites) {
             let _ = write!(summary, "\n    {n:>7}  panic caught: {site}");
         }
+    }
+    let _ = write!(
+        summary,
+        "\n    peak memory of the process so far: {peak:.0} MB"
+    );
+    for j in &jumps {
+        let _ = write!(summary, "\n    memory: {j}");
     }
     eprintln!("{summary}");
     assert!(

@@ -96,6 +96,13 @@ pub enum Problem {
     /// The file could not be read from disk.
     #[error("cannot read the file: {0}")]
     Io(String),
+    /// The file is far larger than any attendance export.
+    #[error(
+        "the file is {} MB; attendance exports are far smaller (a year of session marks for 2,000 pupils is about 30 MB), so tsm-desk reads files of up to {} MB",
+        .0 / 1_048_576,
+        MAX_FILE_BYTES / 1_048_576
+    )]
+    TooLarge(u64),
     /// The file is empty.
     #[error("the file is empty")]
     Empty,
@@ -208,6 +215,10 @@ pub const FIRST_YEAR: i32 = 2000;
 /// See [`FIRST_YEAR`].
 pub const LAST_YEAR: i32 = 2099;
 
+/// The largest file read (256 MB): several times a big school's year of session marks,
+/// small enough that reading it cannot exhaust a laptop's memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The most characters of a cell repeated in a message.
 const EXCERPT_CHARS: usize = 40;
 /// The most characters of a reader's own message (CSV or workbook) repeated.
@@ -259,6 +270,12 @@ pub fn read_file(path: &Path, mapping: &ColumnMapping) -> Result<ImportBatch, Im
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    // Refused before reading: a multi-gigabyte file would fill the memory first.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(ImportError::whole(&name, Problem::TooLarge(meta.len())));
+    }
     let bytes =
         std::fs::read(path).map_err(|e| ImportError::whole(&name, Problem::Io(e.to_string())))?;
     read_bytes(&name, bytes, mapping)
@@ -273,6 +290,10 @@ pub fn read_bytes(
     bytes: Vec<u8>,
     mapping: &ColumnMapping,
 ) -> Result<ImportBatch, ImportError> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::whole(file_name, Problem::TooLarge(size)));
+    }
     // Hash a copy on a second core while this one reads the rows.
     let copy = bytes.clone();
     let hasher = std::thread::Builder::new()
@@ -1105,6 +1126,22 @@ fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_larger_than_any_export_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.csv");
+        // A sparse file: 300 MB on paper, nothing on disk or in memory.
+        std::fs::File::create(&path)
+            .unwrap()
+            .set_len(300 * 1024 * 1024)
+            .unwrap();
+        let err = read_file(&path, &ColumnMapping::default()).unwrap_err();
+        assert_eq!(*err.problem, Problem::TooLarge(300 * 1024 * 1024));
+        let text = err.to_string();
+        assert!(text.starts_with("huge.csv: the file is 300 MB"), "{text}");
+        assert!(text.contains("up to 256 MB"), "{text}");
+    }
 
     const A: &str = "G820200125001";
 
