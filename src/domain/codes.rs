@@ -188,15 +188,15 @@ code_table! {
     "Y", "unable to attend due to exceptional circumstances (pre-2024 code)", NotPossible, None, true;
 }
 
-/// Why a mark could not be read. The message repeats the mark only when it is short
-/// or holds a digit (as codes do): a row shifted by a stray comma can put a pupil's
-/// name where a mark belongs, and names stay out of messages.
+/// Why a mark could not be read. The message repeats the mark only when it is as short
+/// as a code (three characters at most): a row shifted by a stray comma can put a
+/// pupil's name (or a hostile formula) where a mark belongs, and neither is repeated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown attendance code {}", shown_mark(.0))]
 pub struct UnknownCode(pub String);
 
 fn shown_mark(mark: &str) -> String {
-    if mark.chars().count() <= 3 || mark.chars().any(|c| c.is_ascii_digit()) {
+    if mark.chars().count() <= 3 {
         format!("{mark:?}")
     } else {
         "(the value is not repeated: it may be personal data)".to_owned()
@@ -461,6 +461,11 @@ mod tests {
         let err = Code::parse("Xanthippe").unwrap_err().to_string();
         assert!(!err.contains("Xanthippe"), "{err}");
         assert!(err.contains("not repeated"), "{err}");
+        // Found by the fuzz run: a formula after a valid-looking first character.
+        let err = Code::parse("/´\"-cmd|' /C calc'!A0\"")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("cmd"), "{err}");
     }
 
     #[test]
