@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use tsm_desk::analysis::{self, CohortBy};
 use tsm_desk::domain::meeting::ActionStatus;
 use tsm_desk::domain::{Layout, Period, Thresholds};
-use tsm_desk::import::{ColumnMapping, Field};
+use tsm_desk::import::{ColumnMapping, Field, base_name};
 use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
 use tsm_desk::service::print::Printable;
 use tsm_desk::service::{Service, retention_keep_from, saved_settings};
@@ -426,14 +426,6 @@ fn open(db: &Db) -> Result<Store> {
 
 fn open_service(db: &Db) -> Result<Service> {
     Service::new(open(db)?).with_context(|| format!("cannot read the settings in {}", db.display()))
-}
-
-/// The file's base name (for the activity log: never the folders).
-fn base_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 fn purge(db: &Db, args: &PurgeArgs, out: &mut dyn Write) -> Result<()> {

@@ -261,15 +261,22 @@ pub fn looks_like_formula(value: &str) -> bool {
     }
 }
 
+/// A file's name without its folders, as messages and the activity log show it (the
+/// whole path if it has no file name).
+#[must_use]
+pub fn base_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Reads and checks one file.
 ///
 /// # Errors
 /// [`ImportError`] naming the file, line and field of the first problem found.
 pub fn read_file(path: &Path, mapping: &ColumnMapping) -> Result<ImportBatch, ImportError> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = base_name(path);
     // Refused before reading: a multi-gigabyte file would fill the memory first.
     if let Ok(meta) = std::fs::metadata(path)
         && meta.len() > MAX_FILE_BYTES

@@ -558,10 +558,7 @@ impl Service {
         let mut batches = Vec::with_capacity(n);
         #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
         for (i, path) in request.files.iter().enumerate() {
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let name = crate::import::base_name(path);
             progress(Progress {
                 label: format!("Reading {name} ({} of {n})", i + 1),
                 fraction: i as f32 / (n as f32 + 1.0),

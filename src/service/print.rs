@@ -141,10 +141,7 @@ impl Service {
     }
 
     fn write_export(&mut self, what: &Export, path: &Path) -> Result<String, ServiceError> {
-        let shown = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let shown = crate::import::base_name(path);
         match what {
             Export::Actions(rows) => {
                 export::write_table(&[export::actions_table(rows)], path)?;

@@ -1,6 +1,7 @@
 //! Keeping the data safe: backups, restore and encrypting a plain database.
 
 use super::{DEMO_KEY, SETTINGS_KEY, Service, ServiceError, Settings};
+use crate::import::base_name;
 use crate::store::{ActivityKind, BackupInfo, BackupReason, Passphrase, Store};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
@@ -137,13 +138,6 @@ impl Service {
 /// What the activity log says of a backup.
 fn said(b: &BackupInfo) -> String {
     format!("{} backup {}", b.reason, base_name(&b.path))
-}
-
-/// A file's name without its folders (the activity log never holds paths).
-fn base_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// The saved settings (defaults if none) and whether the database holds demo data.

@@ -281,7 +281,7 @@ pub(crate) fn backup_dir_of(db: &Path) -> PathBuf {
 }
 
 /// The file name without its extension (`tsm-desk.sqlite` -> `tsm-desk`).
-fn stem_of(db: &Path) -> String {
+pub(crate) fn stem_of(db: &Path) -> String {
     db.file_stem()
         .map_or_else(|| "tsm-desk".into(), |s| s.to_string_lossy().into_owned())
 }
@@ -332,7 +332,7 @@ fn prune(dir: &Path, stem: &str, keep: usize) -> Result<(), StoreError> {
 }
 
 /// Flushes a file to disk.
-fn sync_file(path: &Path) -> Result<(), StoreError> {
+pub(crate) fn sync_file(path: &Path) -> Result<(), StoreError> {
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| StoreError::file(path, &e))

@@ -206,9 +206,7 @@ pub fn encrypt_database(path: &Path, passphrase: &Passphrase) -> Result<usize, S
         }
     }
     replace_with_encrypted(path, passphrase)?;
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "tsm-desk".into(), |s| s.to_string_lossy().into_owned());
+    let stem = super::backup::stem_of(path);
     let mut encrypted = 0;
     for b in super::backup::list_backups(&super::backup::backup_dir_of(path), &stem)? {
         if probe(&b.path)? == Protection::Plain {
@@ -223,12 +221,9 @@ pub fn encrypt_database(path: &Path, passphrase: &Passphrase) -> Result<usize, S
 fn replace_with_encrypted(path: &Path, passphrase: &Passphrase) -> Result<(), StoreError> {
     let tmp = with_suffix(path, "-encrypting");
     let _ = std::fs::remove_file(&tmp);
-    let done = export_encrypted(path, &tmp, passphrase).and_then(|()| {
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|e| StoreError::file(path, &e))
-    });
+    let done = export_encrypted(path, &tmp, passphrase)
+        .and_then(|()| super::backup::sync_file(&tmp))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| StoreError::file(path, &e)));
     if done.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
