@@ -103,6 +103,7 @@ pub fn load(store: &mut Store, dir: &Path) -> Result<Vec<ImportOutcome>, DemoErr
             term: f.term,
             replace: false,
             officer: "(sample data loader)".to_owned(),
+            as_of: None,
         };
         outcomes.push(store.import_batch(&f.urn, &batch, &options)?);
     }

@@ -3,13 +3,15 @@
 //! (see the comments), not from the code under test.
 //!
 //! `autumn_wide.csv`: six pupils, Mon 1 Sep 2025 (`#`, closed) then ten school days
-//! (2-5, 8-12, 15 Sep), so 20 possible sessions each.
+//! (2-5, 8-12, 15 Sep), so 20 possible sessions each, but for an unmarked session
+//! (possible sessions are attendance + absence: `-` is not one).
 //! - P1 …001: all present: 0/20.
 //! - P2 …002: `I I` on 2 Sep: 2/20 = 10% exactly, persistent.
 //! - P3 …003: `G G` on 5 Sep, `N N` on 8-11 Sep: 10/20 = 50% exactly, severe.
 //! - P4 …004: `L` 2 Sep AM (present), `U` 3 Sep AM: 1/20 = 5%, at risk (band).
 //! - P5 …005: `V V` 4 Sep (present), `H` 12 Sep PM (legacy, authorised), `M -` 15 Sep:
-//!   absence 2/20 = 10%, persistent; attendance 17; one no-mark session.
+//!   the `-` is not marked, so 19 possible; absence 2/19 = 10.5%, persistent;
+//!   attendance 17.
 //! - P6 …006: `N` 12 Sep PM: 1/20 = 5%, at risk (band).
 //!
 //! `previous_summary.csv` (2024-25 summer): P1 4/100, P2 10/100, P3 40/80, P4 12/100,
@@ -90,7 +92,8 @@ fn loaded() -> (tempfile::TempDir, std::path::PathBuf) {
         run.stdout
     );
     assert!(
-        run.stdout.contains("1 session with no mark recorded"),
+        run.stdout
+            .contains("1 session not yet marked, left out of possible sessions"),
         "{}",
         run.stdout
     );
@@ -124,19 +127,21 @@ fn flags_match_the_hand_worked_fixture() {
     ];
     for (upn, absence, authorised, unauthorised, category, reasons) in expect {
         let p = pupil(&flags, upn);
-        assert_eq!(p["possible_sessions"], 20, "{upn}");
+        let possible = if upn == P5 { 19 } else { 20 };
+        assert_eq!(p["possible_sessions"], possible, "{upn}");
         assert_eq!(p["absence_sessions"], absence, "{upn}");
         assert_eq!(p["authorised_sessions"], authorised, "{upn}");
         assert_eq!(p["unauthorised_sessions"], unauthorised, "{upn}");
         assert_eq!(
             p["absence_rate"].as_f64(),
-            Some(f64::from(absence) / 20.0),
+            Some(f64::from(absence) / f64::from(possible)),
             "{upn}"
         );
         assert_eq!(p["category"], category, "{upn}");
         assert_eq!(p["reasons"], reasons, "{upn}");
     }
     assert_eq!(pupil(&flags, P5)["attendance_sessions"], 17);
+    assert_eq!(pupil(&flags, P5)["unmarked_sessions"], 1);
     assert_eq!(pupil(&flags, P4)["attendance_sessions"], 19);
     assert_eq!(pupil(&flags, P1)["year_group"], "Y7");
     // Short list order: severe, then persistent, then at risk.
@@ -193,13 +198,13 @@ fn cohorts_match_the_hand_worked_fixture() {
     );
     assert_eq!(by_year["by"], "year");
     // Y7: P1 P2 P3, absence 0+2+10 = 12 of 60; PA P2 P3; SA P3.
-    // Y8: P4 P5 P6, absence 1+2+1 = 4 of 60; PA P5.
+    // Y8: P4 P5 P6, absence 1+2+1 = 4 of 20+19+20 = 59; PA P5.
     assert_eq!(
         by_year["groups"],
         json!([
             {"group": "Y7", "pupils": 3, "possible_sessions": 60, "absence_sessions": 12, "absence_rate": 0.2,
              "persistent": 2, "persistent_rate": 2.0 / 3.0, "severe": 1, "severe_rate": 1.0 / 3.0},
-            {"group": "Y8", "pupils": 3, "possible_sessions": 60, "absence_sessions": 4, "absence_rate": 4.0 / 60.0,
+            {"group": "Y8", "pupils": 3, "possible_sessions": 59, "absence_sessions": 4, "absence_rate": 4.0 / 59.0,
              "persistent": 1, "persistent_rate": 1.0 / 3.0, "severe": 0, "severe_rate": 0.0},
         ])
     );
@@ -241,7 +246,7 @@ fn cohorts_match_the_hand_worked_fixture() {
             ("E".to_owned(), 2, 1)
         ]
     );
-    // FSM yes = P3 P5: absence 12 of 40, both PA.
+    // FSM yes = P3 P5: absence 12 of 20 + 19 = 39, both PA.
     let by_fsm = tsm_json(
         &db,
         &["cohorts", "--school", "100001", "--by", "fsm", "--json"],
@@ -250,7 +255,7 @@ fn cohorts_match_the_hand_worked_fixture() {
     assert_eq!(by_fsm["groups"][0]["pupils"], 2);
     assert_eq!(
         by_fsm["groups"][0]["absence_rate"].as_f64(),
-        Some(12.0 / 40.0)
+        Some(12.0 / 39.0)
     );
     assert_eq!(by_fsm["groups"][0]["persistent_rate"].as_f64(), Some(1.0));
 }
@@ -260,11 +265,12 @@ fn summary_figures_match_the_hand_worked_fixture() {
     let (_dir, db) = loaded();
     let r = tsm_json(&db, &["summary", "--school", "100001", "--json"]);
     let now = &r["headline"]["now"];
-    // 16 absence sessions (I2 G2 N9 U1 M1 H1) of 120; authorised I2 M1 H1 = 4; unauthorised 12.
-    assert_eq!(now["possible_sessions"], 120);
-    assert_eq!(now["absence_rate"].as_f64(), Some(16.0 / 120.0));
-    assert_eq!(now["authorised_rate"].as_f64(), Some(4.0 / 120.0));
-    assert_eq!(now["unauthorised_rate"].as_f64(), Some(12.0 / 120.0));
+    // 16 absence sessions (I2 G2 N9 U1 M1 H1) of 119 (P5's unmarked session is not
+    // possible); authorised I2 M1 H1 = 4; unauthorised 12.
+    assert_eq!(now["possible_sessions"], 119);
+    assert_eq!(now["absence_rate"].as_f64(), Some(16.0 / 119.0));
+    assert_eq!(now["authorised_rate"].as_f64(), Some(4.0 / 119.0));
+    assert_eq!(now["unauthorised_rate"].as_f64(), Some(12.0 / 119.0));
     assert_eq!(now["persistent"], 3);
     assert_eq!(now["severe"], 1);
     assert_eq!(now["at_risk"], 2);
@@ -302,7 +308,8 @@ fn summary_figures_match_the_hand_worked_fixture() {
     );
 
     // Weeks: w/c 1 Sep: 4 days x 2 x 6 = 48 possible, absence P2 2 + P3 2 + P4 1 = 5.
-    // w/c 8 Sep: 60 possible, absence P3 8 + P5 1 + P6 1 = 10. w/c 15 Sep: 12 possible, P5 1.
+    // w/c 8 Sep: 60 possible, absence P3 8 + P5 1 + P6 1 = 10. w/c 15 Sep: 12 sessions,
+    // P5's PM unmarked, so 11 possible; P5 1.
     let weeks: Vec<(String, u64, u64)> = r["weekly"]
         .as_array()
         .unwrap()
@@ -320,13 +327,14 @@ fn summary_figures_match_the_hand_worked_fixture() {
         [
             ("2025-09-01".to_owned(), 48, 5),
             ("2025-09-08".to_owned(), 60, 10),
-            ("2025-09-15".to_owned(), 12, 1)
+            ("2025-09-15".to_owned(), 11, 1)
         ]
     );
-    // Mondays: 8 and 15 Sep (1 Sep closed): 24 possible; absence P3 2 (8th) + P5 1 (15th) = 3.
+    // Mondays: 8 and 15 Sep (1 Sep closed): 24 sessions, one unmarked: 23 possible;
+    // absence P3 2 (8th) + P5 1 (15th) = 3.
     let monday = &r["day_of_week"][0];
     assert_eq!(monday["label"], "Monday");
-    assert_eq!(monday["possible_sessions"], 24);
+    assert_eq!(monday["possible_sessions"], 23);
     assert_eq!(monday["absence_sessions"], 3);
 }
 

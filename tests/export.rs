@@ -902,6 +902,7 @@ fn formula_like_pupil_names_export_as_text() {
         content: BatchContent::Summary(Vec::new()),
         rows: pupils.len(),
         warnings: Vec::new(),
+        as_of: None,
     };
     let mut rows = Vec::new();
     for (i, (fore, sur, reg)) in pupils.iter().enumerate() {

@@ -228,7 +228,8 @@ fn one_bad_file_stops_the_whole_import() {
     let bad = write(
         dir.path(),
         "bad.csv",
-        format!("UPN,Date,Session,Mark\n{A},07/10/2025,AM,?\n"),
+        // `?` is a Capita One stand-in for J1 now; `Q9` is no code at all.
+        format!("UPN,Date,Session,Mark\n{A},07/10/2025,AM,Q9\n"),
     );
     let run = tsm(
         &db,

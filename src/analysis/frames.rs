@@ -74,6 +74,11 @@ pub(super) fn pupil_facts(
     )?;
     let d = days(data);
     let has_marks = !data.marks.is_empty();
+    let weekly = if has_marks {
+        None
+    } else {
+        snapshot_window(data)
+    };
     let day_frame = df!("pupil_id" => d.pupil, "day" => d.day, "possible" => d.possible, "absence" => d.absence)?;
     let latest_first = SortMultipleOptions::default().with_order_descending(true);
     let window = Some(usize::try_from(recent_days).unwrap_or(usize::MAX));
@@ -89,11 +94,44 @@ pub(super) fn pupil_facts(
             .sum()
             .alias("recent_absence"),
     ]);
-    let joined = base
+    let mut joined = base
         .lazy()
         .left_join(previous.lazy(), col("pupil_id"), col("pupil_id"))
-        .left_join(recent, col("pupil_id"), col("pupil_id"))
-        .collect()?;
+        .left_join(recent, col("pupil_id"), col("pupil_id"));
+    let recent_weeks = weekly.as_ref().map(|w| w.weeks);
+    if let Some(window) = weekly {
+        // Without marks, the recent window is the change between the latest weekly
+        // snapshot and the one `weeks` before it.
+        let latest = df!(
+            "pupil_id" => window.latest.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "now_absence" => window.latest.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "now_possible" => window.latest.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )?;
+        let base = df!(
+            "pupil_id" => window.base.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "then_absence" => window.base.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "then_possible" => window.base.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )?;
+        let change = latest
+            .lazy()
+            .left_join(base.lazy(), col("pupil_id"), col("pupil_id"))
+            .select([
+                col("pupil_id"),
+                (col("now_absence") - col("then_absence").fill_null(lit(0i64)))
+                    .alias("week_absence"),
+                (col("now_possible") - col("then_possible").fill_null(lit(0i64)))
+                    .alias("week_possible"),
+            ]);
+        joined = joined
+            .drop(cols(["recent_absence", "recent_possible"]))
+            .left_join(change, col("pupil_id"), col("pupil_id"))
+            .rename(
+                ["week_absence", "week_possible"],
+                ["recent_absence", "recent_possible"],
+                true,
+            );
+    }
+    let joined = joined.collect()?;
 
     let ids = ints(&joined, "pupil_id")?;
     let absence = ints(&joined, "absence")?;
@@ -110,10 +148,10 @@ pub(super) fn pupil_facts(
             (Some(a), Some(p)) => Some(rate(a, p)),
             _ => None,
         };
-        let recent = if has_marks {
+        let recent = if has_marks || recent_weeks.is_some() {
             Some(rate(
-                recent_absence[i].unwrap_or(0),
-                recent_possible[i].unwrap_or(0),
+                recent_absence[i].unwrap_or(0).max(0),
+                recent_possible[i].unwrap_or(0).max(0),
             ))
         } else {
             None
@@ -124,10 +162,49 @@ pub(super) fn pupil_facts(
                 overall: rate(absence[i], possible[i]),
                 recent,
                 previous,
+                recent_weeks,
             },
         );
     }
     Ok(out)
+}
+
+/// How many weekly snapshots back the *recent* window reaches without marks.
+pub(super) const RECENT_WEEKS: usize = 4;
+
+/// The recent window from weekly snapshots: each pupil's (id, absence, possible) in the
+/// latest snapshot and in the one up to [`RECENT_WEEKS`] before it.
+struct SnapshotWindow {
+    latest: Vec<(i64, i64, i64)>,
+    base: Vec<(i64, i64, i64)>,
+    weeks: u32,
+}
+
+fn snapshot_window(data: &PeriodData) -> Option<SnapshotWindow> {
+    let n = data.snapshots.len();
+    if n < 2 {
+        return None;
+    }
+    let back = RECENT_WEEKS.min(n - 1);
+    let rows = |i: usize| -> Vec<(i64, i64, i64)> {
+        data.snapshots.get(i).map_or_else(Vec::new, |s| {
+            s.rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.pupil_id,
+                        i64::from(r.counts.absence()),
+                        i64::from(r.counts.possible),
+                    )
+                })
+                .collect()
+        })
+    };
+    Some(SnapshotWindow {
+        latest: rows(n - 1),
+        base: rows(n - 1 - back),
+        weeks: u32::try_from(back).unwrap_or(u32::MAX),
+    })
 }
 
 /// How to slice time.

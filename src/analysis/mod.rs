@@ -6,13 +6,16 @@
 //! pupil's facts (overall, recent window, previous period) and the domain decides.
 
 mod frames;
+mod patch;
+
+pub use patch::{PatchFigures, patch_figures};
 
 use crate::domain::rules::{Rate, classify, explain};
 use crate::domain::{
     AtRiskReason, FlagCategory, PeriodData, PupilFacts, PupilRecord, ReasonGroup, SessionCounts,
     Thresholds, YearGroup,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 use polars::prelude::*;
 use std::collections::HashMap;
 
@@ -60,6 +63,7 @@ pub fn flags(data: &PeriodData, thresholds: &Thresholds) -> Result<Vec<PupilFlag
             overall: Rate::new(pupil.counts.absence(), pupil.counts.possible),
             recent: None,
             previous: None,
+            recent_weeks: None,
         });
         let flag = classify(&f, thresholds);
         let explanations = flag
@@ -88,6 +92,76 @@ pub fn flags(data: &PeriodData, thresholds: &Thresholds) -> Result<Vec<PupilFlag
     Ok(out)
 }
 
+/// Whether a pupil counts in headline figures: pupils known not to be of compulsory
+/// school age are left out unless the settings include them, as national statistics
+/// count pupils aged 5 to 15 only.
+#[must_use]
+pub fn counts_in_headline(compulsory_school_age: Option<bool>, thresholds: &Thresholds) -> bool {
+    thresholds.include_non_compulsory || compulsory_school_age != Some(false)
+}
+
+/// The period's data for school-level figures (headline, cohorts, reasons, weekly and
+/// day-of-week patterns): without pupils who are not of compulsory school age, unless
+/// the settings include them. Lists and flags keep every pupil.
+#[must_use]
+pub fn headline_scope<'a>(
+    data: &'a PeriodData,
+    thresholds: &Thresholds,
+) -> std::borrow::Cow<'a, PeriodData> {
+    let out: std::collections::HashSet<i64> = data
+        .pupils
+        .iter()
+        .filter(|p| !counts_in_headline(p.compulsory_school_age, thresholds))
+        .map(|p| p.id)
+        .collect();
+    if out.is_empty()
+        && data
+            .previous_rates
+            .iter()
+            .all(|r| counts_in_headline(r.compulsory_school_age, thresholds))
+    {
+        return std::borrow::Cow::Borrowed(data);
+    }
+    let keep = |id: &i64| !out.contains(id);
+    std::borrow::Cow::Owned(PeriodData {
+        period: data.period,
+        previous: data.previous,
+        pupils: data
+            .pupils
+            .iter()
+            .filter(|p| keep(&p.id))
+            .cloned()
+            .collect(),
+        previous_rates: data
+            .previous_rates
+            .iter()
+            .filter(|r| {
+                keep(&r.pupil_id) && counts_in_headline(r.compulsory_school_age, thresholds)
+            })
+            .copied()
+            .collect(),
+        marks: data
+            .marks
+            .iter()
+            .filter(|(id, _)| keep(id))
+            .cloned()
+            .collect(),
+        snapshots: data
+            .snapshots
+            .iter()
+            .map(|s| crate::domain::Snapshot {
+                as_of: s.as_of,
+                rows: s
+                    .rows
+                    .iter()
+                    .filter(|r| keep(&r.pupil_id))
+                    .copied()
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
 /// A characteristic to break a cohort down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,11 +180,15 @@ pub enum CohortBy {
     Cla,
     /// Child in need or protection plan.
     Cin,
+    /// Previously looked after.
+    Pla,
+    /// Primary type of special educational need.
+    SenType,
 }
 
 impl CohortBy {
     /// Every breakdown.
-    pub const ALL: [CohortBy; 7] = [
+    pub const ALL: [CohortBy; 9] = [
         CohortBy::Year,
         CohortBy::Sex,
         CohortBy::Sen,
@@ -118,6 +196,8 @@ impl CohortBy {
         CohortBy::Eal,
         CohortBy::Cla,
         CohortBy::Cin,
+        CohortBy::Pla,
+        CohortBy::SenType,
     ];
 
     /// The name used on the command line and in JSON.
@@ -131,6 +211,8 @@ impl CohortBy {
             CohortBy::Eal => "eal",
             CohortBy::Cla => "cla",
             CohortBy::Cin => "cin",
+            CohortBy::Pla => "pla",
+            CohortBy::SenType => "sen_type",
         }
     }
 
@@ -163,6 +245,12 @@ impl CohortBy {
             CohortBy::Eal => yes_no(p.eal),
             CohortBy::Cla => yes_no(p.looked_after),
             CohortBy::Cin => yes_no(p.child_in_need),
+            CohortBy::Pla => yes_no(p.previously_looked_after),
+            CohortBy::SenType => p
+                .primary_sen_type
+                .as_deref()
+                .filter(|t| !t.is_empty())
+                .map_or((1, "none recorded".to_owned()), |t| (0, t.to_owned())),
         }
     }
 }
@@ -227,7 +315,7 @@ pub fn cohorts(
             col("pa").sum(),
             col("sa").sum(),
         ])
-        .sort(["order"], SortMultipleOptions::default())
+        .sort(["order", "group"], SortMultipleOptions::default())
         .collect()?;
     let groups = frames::strings(&out, "group")?;
     let n = frames::ints(&out, "pupils")?;
@@ -308,14 +396,23 @@ pub fn headline(
 ) -> HeadlineComparison {
     let mut totals = SessionCounts::default();
     let mut pupils = 0u32;
+    let mut counted = std::collections::HashSet::new();
     for p in data.pupils.iter().filter(|p| p.counts.possible > 0) {
         pupils += 1;
+        counted.insert(p.id);
         totals.possible += p.counts.possible;
         totals.authorised += p.counts.authorised;
         totals.unauthorised += p.counts.unauthorised;
     }
+    // Only the flags of the pupils counted here (the data may leave some out).
     let count = |pred: &dyn Fn(&PupilFlag) -> bool| {
-        u32::try_from(flags.iter().filter(|f| pred(f)).count()).unwrap_or(u32::MAX)
+        u32::try_from(
+            flags
+                .iter()
+                .filter(|f| counted.contains(&f.pupil_id) && pred(f))
+                .count(),
+        )
+        .unwrap_or(u32::MAX)
     };
     let persistent = count(&|f| f.category.is_persistent());
     let severe = count(&|f| f.category == FlagCategory::Severe);
@@ -489,12 +586,49 @@ pub struct TimeSlice {
     pub absence_rate: Option<f64>,
 }
 
-/// Absence week by week (from marks; empty for a summary period).
+/// Absence week by week: from session marks, or else from weekly snapshots (each
+/// week's absence is the difference between consecutive snapshots; the first covers the
+/// term up to its date); empty for a period with neither.
 ///
 /// # Errors
 /// [`AnalysisError`] if polars fails.
 pub fn weekly(data: &PeriodData) -> Result<Vec<TimeSlice>, AnalysisError> {
+    if data.marks.is_empty() && !data.snapshots.is_empty() {
+        return Ok(snapshot_weeks(data));
+    }
     frames::time_slices(data, frames::Slice::Week)
+}
+
+/// The week-by-week figures from weekly snapshots: each snapshot's totals less the
+/// previous snapshot's, labelled by the day the figures run to.
+fn snapshot_weeks(data: &PeriodData) -> Vec<TimeSlice> {
+    let mut out = Vec::with_capacity(data.snapshots.len());
+    let mut before = (0u64, 0u64);
+    for snap in &data.snapshots {
+        let (possible, absence) = snap.rows.iter().fold((0u64, 0u64), |(p, a), r| {
+            (
+                p + u64::from(r.counts.possible),
+                a + u64::from(r.counts.absence()),
+            )
+        });
+        let possible_sessions = possible.saturating_sub(before.0);
+        let absence_sessions = absence.saturating_sub(before.1);
+        let monday =
+            snap.as_of - chrono::Days::new(u64::from(snap.as_of.weekday().num_days_from_monday()));
+        out.push(TimeSlice {
+            start: monday,
+            label: if out.is_empty() {
+                format!("to {}", snap.as_of.format("%d/%m/%Y"))
+            } else {
+                format!("week to {}", snap.as_of.format("%d/%m/%Y"))
+            },
+            possible_sessions,
+            absence_sessions,
+            absence_rate: ratio(absence_sessions, possible_sessions),
+        });
+        before = (possible, absence);
+    }
+    out
 }
 
 /// Absence by day of the week, Monday to Friday (from marks; empty for a summary

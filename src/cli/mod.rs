@@ -10,14 +10,15 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tsm_desk::analysis::{self, CohortBy};
+use tsm_desk::analysis::CohortBy;
 use tsm_desk::domain::meeting::ActionStatus;
-use tsm_desk::domain::{Layout, Period, Thresholds};
+use tsm_desk::domain::{Code, Layout, Period};
 use tsm_desk::import::{ColumnMapping, Field, base_name};
 use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
+use tsm_desk::service::ImportRequest;
 use tsm_desk::service::print::Printable;
-use tsm_desk::service::{Service, retention_keep_from, saved_settings};
-use tsm_desk::store::{ActivityKind, ImportOptions, Store};
+use tsm_desk::service::{Service, retention_keep_from};
+use tsm_desk::store::{ActivityKind, Store};
 
 /// tsm-desk: school attendance data and termly Targeting Support Meetings.
 #[derive(Debug, Parser)]
@@ -50,9 +51,13 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print the patch overview (creating a demo database from sample_data/ if there is none).
-    Overview,
-    /// Import attendance exports (CSV or XLSX) for one school; all files or none.
+    Overview(JsonArg),
+    /// Import attendance files (CSV or XLSX): the DfE weekly file for every school in it,
+    /// or a school's MIS exports; all files or none.
     Import(ImportArgs),
+    /// Show or change the code map: local attendance codes and the national codes they
+    /// stand for.
+    CodeMap(CodeMapArgs),
     /// List pupils flagged severely absent, persistently absent or at risk.
     Flags(FlagsArgs),
     /// Break absence down by year group or characteristic.
@@ -95,9 +100,10 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct ImportArgs {
-    /// The school's URN.
+    /// The school's URN: needed for a school's own exports; for a file that names its
+    /// schools (the DfE weekly file), only this school's rows are taken.
     #[arg(long)]
-    school: String,
+    school: Option<String>,
     /// The school's name.
     #[arg(long)]
     name: Option<String>,
@@ -116,12 +122,36 @@ struct ImportArgs {
     /// Read a field from a column of your choosing, e.g. --map upn="Pupil Ref" (repeatable).
     #[arg(long = "map", value_parser = parse_map)]
     maps: Vec<(Field, String)>,
+    /// Read a local attendance code as a national code for this import, e.g.
+    /// --code-map Q9=I (repeatable; the saved code map applies too).
+    #[arg(long = "code-map", value_parser = parse_code_map)]
+    code_map: Vec<(String, Code)>,
+    /// The day a weekly file's figures run to (default: the file's modified date),
+    /// e.g. 2025-10-10.
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
     /// Print the outcome as JSON.
     #[arg(long)]
     json: bool,
     /// The files.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CodeMapArgs {
+    /// Map a local code to a national code, e.g. --add Q9=I (repeatable).
+    #[arg(long = "add", value_parser = parse_code_map)]
+    add: Vec<(String, Code)>,
+    /// Remove a local code from the map (repeatable).
+    #[arg(long = "remove")]
+    remove: Vec<String>,
+    /// Only for this school (URN); without it, the entries apply to all schools.
+    #[arg(long)]
+    school: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -372,7 +402,22 @@ fn parse_by(s: &str) -> Result<CohortBy, String> {
     CohortBy::ALL
         .into_iter()
         .find(|b| b.as_str() == s.trim().to_ascii_lowercase())
-        .ok_or_else(|| format!("{s:?} is not one of year, sex, sen, fsm, eal, cla, cin"))
+        .ok_or_else(|| {
+            format!("{s:?} is not one of year, sex, sen, fsm, eal, cla, cin, pla, sen_type")
+        })
+}
+
+fn parse_code_map(s: &str) -> Result<(String, Code), String> {
+    let (local, national) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: write LOCAL=NATIONAL, e.g. Q9=I"))?;
+    let entry = tsm_desk::domain::LocalCode {
+        local: local.trim().to_owned(),
+        national: national.trim().to_owned(),
+        school: None,
+    };
+    let code = entry.check()?;
+    Ok((entry.local, code))
 }
 
 fn parse_map(s: &str) -> Result<(Field, String), String> {
@@ -398,7 +443,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         unencrypted: cli.unencrypted,
     };
     match cli.command {
-        None | Some(Command::Overview) => overview(&db, out),
+        None => overview(&db, false, out),
+        Some(Command::Overview(args)) => overview(&db, args.json, out),
+        Some(Command::CodeMap(args)) => code_map(&db, &args, out),
         Some(Command::SampleData { out: dir }) => sample_data(&dir, out),
         Some(Command::Backup(args)) => safety::backup(&db, &args, out),
         Some(Command::Restore(args)) => safety::restore(&db, &args, out),
@@ -631,10 +678,10 @@ fn export_cohorts(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<
     Ok(())
 }
 
-fn overview(db: &Db, out: &mut dyn Write) -> Result<()> {
-    let fresh = !db.exists();
-    let mut store = open(db)?;
-    if fresh {
+fn overview(db: &Db, json: bool, out: &mut dyn Write) -> Result<()> {
+    let mut service = if db.exists() {
+        open_service(db)?
+    } else {
         let dir = tsm_desk::demo::sample_dir()
             .context("no database yet and no sample_data folder to start a demo from")?;
         writeln!(
@@ -642,18 +689,16 @@ fn overview(db: &Db, out: &mut dyn Write) -> Result<()> {
             "No database yet: loading the bundled sample data (demo data, synthetic pupils) into {}",
             db.display()
         )?;
-        if let Err(e) = tsm_desk::demo::load(&mut store, &dir) {
-            // Leave no half-filled demo behind: the next run starts afresh.
-            drop(store);
-            for suffix in ["", "-wal", "-shm"] {
-                let mut path = db.as_os_str().to_owned();
-                path.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(path));
-            }
-            return Err(anyhow::Error::new(e).context("loading the sample data"));
-        }
+        let key = safety::passphrase(db)?;
+        Service::open(db, key.as_ref(), Some(&dir), &mut |_| {})
+            .with_context(|| format!("cannot create the database {}", db.display()))?
+    };
+    let today = chrono::Local::now().date_naive();
+    let overview = service.overview(today)?;
+    if json {
+        return output::overview_json(&overview, out);
     }
-    output::overview(&store, &Thresholds::default(), out)
+    output::overview(&overview, out)
 }
 
 fn sample_data(dir: &Path, out: &mut dyn Write) -> Result<()> {
@@ -680,88 +725,128 @@ fn sample_data(dir: &Path, out: &mut dyn Write) -> Result<()> {
 }
 
 fn import(db: &Db, args: &ImportArgs, out: &mut dyn Write) -> Result<()> {
-    let mapping = ColumnMapping {
-        layout: args.layout,
-        columns: args.maps.clone(),
-    };
-    // Every file is read and checked before anything is written.
-    let mut batches = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        batches.push(tsm_desk::import::read_file(path, &mapping)?);
-    }
-    let mut store = open(db)?;
-    if args.phase.is_some() {
-        store.set_school(&args.school, args.name.as_deref(), args.phase.as_deref())?;
-    }
-    let options = ImportOptions {
+    let request = ImportRequest {
+        files: args.files.clone(),
+        mapping: ColumnMapping {
+            layout: args.layout,
+            columns: args.maps.clone(),
+        },
+        urn: args.school.clone().unwrap_or_default(),
         school_name: args.name.clone(),
+        phase: args.phase.clone(),
         term: args.term,
         replace: args.replace,
-        officer: saved_settings(&store)
-            .with_context(|| format!("cannot read the settings in {}", db.display()))?
-            .officer_label(),
+        as_of: args.as_of,
+        code_map: args.code_map.clone(),
     };
-    let outcomes = store.import_batches(&args.school, &batches, &options)?;
+    let mut service = open_service(db)?;
+    let report = service.import(&request, &mut |_| {})?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &outcomes)?;
+        serde_json::to_writer_pretty(&mut *out, &report.outcomes)?;
         writeln!(out)?;
         return Ok(());
     }
-    for o in &outcomes {
+    for o in &report.outcomes {
         output::import_outcome(o, out)?;
     }
     Ok(())
 }
 
-fn flags(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
-    let store = open(db)?;
-    let (school, data) = store.period_data(&args.school, args.term)?;
-    let thresholds = Thresholds::default();
-    let mut flags = analysis::flags(&data, &thresholds)?;
-    output::sort_short_list(&mut flags);
-    let term = data.period.map(|p| p.to_string()).unwrap_or_default();
+fn code_map(db: &Db, args: &CodeMapArgs, out: &mut dyn Write) -> Result<()> {
+    let mut service = open_service(db)?;
+    if !args.add.is_empty() || !args.remove.is_empty() {
+        let mut settings = service.settings().clone();
+        let school = args.school.as_ref().map(|s| s.trim().to_owned());
+        for local in &args.remove {
+            let before = settings.code_map.len();
+            settings
+                .code_map
+                .retain(|e| !(e.local.trim() == local.trim() && e.school == school));
+            if settings.code_map.len() == before {
+                bail!(
+                    "{local:?} is not in the code map{}",
+                    school
+                        .as_ref()
+                        .map(|s| format!(" for school {s}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        for (local, code) in &args.add {
+            settings
+                .code_map
+                .retain(|e| !(e.local.trim() == local.trim() && e.school == school));
+            settings.code_map.push(tsm_desk::domain::LocalCode {
+                local: local.clone(),
+                national: code.mark().to_owned(),
+                school: school.clone(),
+            });
+        }
+        service.save_settings(settings)?;
+    }
+    let map = &service.settings().code_map;
     if args.json {
-        output::flags_json(&school.urn, &term, &flags, out)
+        let rows: Vec<serde_json::Value> = map
+            .iter()
+            .map(|e| serde_json::json!({"local": e.local, "national": e.national, "school": e.school}))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "code_map": rows }))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if map.is_empty() {
+        writeln!(
+            out,
+            "The code map is empty: national codes, SIMS sub-codes (I01), Capita One stand-ins and SIMS COVID-era codes are read without it."
+        )?;
+    }
+    for e in map {
+        let meaning = Code::parse(&e.national).map_or("", |c| c.info().meaning);
+        writeln!(
+            out,
+            "{:<8} -> {:<3} {:<48} {}",
+            e.local,
+            e.national,
+            meaning,
+            e.school
+                .as_ref()
+                .map_or_else(|| "all schools".to_owned(), |s| format!("school {s}"))
+        )?;
+    }
+    Ok(())
+}
+
+fn flags(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
+    let mut service = open_service(db)?;
+    let list = service.flag_list(&args.school, args.term)?;
+    if args.json {
+        output::flags_json(&list, out)
     } else {
-        output::flags_table(&school, &term, &flags, out)
+        output::flags_table(&list, out)
     }
 }
 
 fn cohorts(db: &Db, args: &CohortArgs, out: &mut dyn Write) -> Result<()> {
-    let store = open(db)?;
-    let (school, data) = store.period_data(&args.flags.school, args.flags.term)?;
-    let flags = analysis::flags(&data, &Thresholds::default())?;
-    let groups = analysis::cohorts(&data, &flags, args.by)?;
+    let mut service = open_service(db)?;
+    let table = service.cohort_table(&args.flags.school, args.flags.term, args.by)?;
     if args.flags.json {
         let value = serde_json::json!({
-            "school": school.urn,
-            "term": data.period.map(|p| p.to_string()),
+            "school": table.school.urn,
+            "term": table.period.to_string(),
             "by": args.by.as_str(),
-            "groups": groups,
+            "groups": table.groups,
         });
         serde_json::to_writer_pretty(&mut *out, &value)?;
         writeln!(out)?;
         Ok(())
     } else {
-        output::cohort_table(&school, data.period, args.by, &groups, out)
+        output::cohort_table(&table, out)
     }
 }
 
 fn summary(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
-    let store = open(db)?;
-    let (school, data) = store.period_data(&args.school, args.term)?;
-    let thresholds = Thresholds::default();
-    let flags = analysis::flags(&data, &thresholds)?;
-    let report = output::SchoolReport {
-        school: school.clone(),
-        term: data.period.map(|p| p.to_string()),
-        previous_term: data.previous.map(|p| p.to_string()),
-        headline: analysis::headline(&data, &flags, &thresholds),
-        reasons: analysis::reasons(&data)?,
-        lateness: analysis::lateness(&data),
-        weekly: analysis::weekly(&data)?,
-        day_of_week: analysis::day_of_week(&data)?,
-    };
+    let mut service = open_service(db)?;
+    let report = service.summary(&args.school, args.term)?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;

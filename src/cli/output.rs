@@ -2,12 +2,11 @@
 
 use anyhow::Result;
 use std::io::Write;
-use tsm_desk::analysis::{
-    self, CohortBy, CohortGroup, HeadlineComparison, Lateness, PupilFlag, ReasonShare, TimeSlice,
-};
+use tsm_desk::domain::FlagCategory;
 use tsm_desk::domain::rules::percent;
-use tsm_desk::domain::{FlagCategory, Period, School, Thresholds};
-use tsm_desk::store::{ImportOutcome, Store};
+use tsm_desk::service::reports::{CohortTable, FlagList, SchoolSummary};
+use tsm_desk::service::view::Overview;
+use tsm_desk::store::ImportOutcome;
 
 fn pct(rate: Option<f64>) -> String {
     rate.map_or_else(|| "n/a".to_owned(), percent)
@@ -21,20 +20,12 @@ fn change(now: Option<f64>, then: Option<f64>) -> String {
     }
 }
 
-/// Most severe first, then highest absence rate, then UPN.
-pub fn sort_short_list(flags: &mut [PupilFlag]) {
-    flags.sort_by(|a, b| {
-        tsm_desk::domain::rules::short_list_order(
-            (a.category, a.absence_rate, &a.upn),
-            (b.category, b.absence_rate, &b.upn),
-        )
-    });
-}
-
-pub fn flags_json(urn: &str, term: &str, flags: &[PupilFlag], out: &mut dyn Write) -> Result<()> {
-    let pupils: Vec<serde_json::Value> = flags
+pub fn flags_json(list: &FlagList, out: &mut dyn Write) -> Result<()> {
+    let pupils: Vec<serde_json::Value> = list
+        .pupils
         .iter()
-        .map(|f| {
+        .map(|p| {
+            let f = &p.flag;
             serde_json::json!({
                 "upn": f.upn,
                 "year_group": f.year_group.map(|y| y.to_string()),
@@ -43,51 +34,62 @@ pub fn flags_json(urn: &str, term: &str, flags: &[PupilFlag], out: &mut dyn Writ
                 "authorised_sessions": f.counts.authorised,
                 "unauthorised_sessions": f.counts.unauthorised,
                 "absence_sessions": f.counts.absence(),
+                "unmarked_sessions": f.counts.no_mark,
                 "absence_rate": f.absence_rate,
                 "category": f.category.as_str(),
                 "reasons": f.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "compulsory_school_age": p.compulsory_school_age,
+                "tags": p.tags.iter().map(tsm_desk::domain::PupilTag::text).collect::<Vec<_>>(),
             })
         })
         .collect();
-    let value = serde_json::json!({ "school": urn, "term": term, "pupils": pupils });
+    let value = serde_json::json!({
+        "school": list.school.urn,
+        "term": list.period.to_string(),
+        "pupils": pupils,
+    });
     serde_json::to_writer_pretty(&mut *out, &value)?;
     writeln!(out)?;
     Ok(())
 }
 
-pub fn flags_table(
-    school: &School,
-    term: &str,
-    flags: &[PupilFlag],
-    out: &mut dyn Write,
-) -> Result<()> {
+pub fn flags_table(list: &FlagList, out: &mut dyn Write) -> Result<()> {
+    let school = &list.school;
     writeln!(
         out,
-        "{} {} — {term}",
+        "{} {} — {}",
         school.urn,
-        school.name.as_deref().unwrap_or("")
+        school.name.as_deref().unwrap_or(""),
+        list.period
     )?;
-    let count = |c: FlagCategory| flags.iter().filter(|f| f.category == c).count();
+    let count = |c: FlagCategory| list.pupils.iter().filter(|p| p.flag.category == c).count();
     writeln!(
         out,
         "{} severely absent, {} persistently absent, {} at risk, of {} pupils\n",
         count(FlagCategory::Severe),
         count(FlagCategory::Persistent),
         count(FlagCategory::AtRisk),
-        flags.len()
+        list.pupils.len()
     )?;
     writeln!(
         out,
         "{:<14} {:<5} {:>8} {:>7} {:>7}  {:<11} why",
         "UPN", "year", "possible", "absent", "rate", "category"
     )?;
-    for f in flags.iter().filter(|f| f.category != FlagCategory::None) {
+    for p in list
+        .pupils
+        .iter()
+        .filter(|p| p.flag.category != FlagCategory::None)
+    {
+        let f = &p.flag;
         let category = match f.category {
             FlagCategory::Severe => "severe",
             FlagCategory::Persistent => "persistent",
             FlagCategory::AtRisk => "at risk",
             FlagCategory::None => "",
         };
+        let mut why = f.explanations.clone();
+        why.extend(p.tags.iter().map(tsm_desk::domain::PupilTag::text));
         writeln!(
             out,
             "{:<14} {:<5} {:>8} {:>7} {:>7}  {:<11} {}",
@@ -97,33 +99,28 @@ pub fn flags_table(
             f.counts.absence(),
             pct(f.absence_rate),
             category,
-            f.explanations.join("; ")
+            why.join("; ")
         )?;
     }
     Ok(())
 }
 
-pub fn cohort_table(
-    school: &School,
-    period: Option<Period>,
-    by: CohortBy,
-    groups: &[CohortGroup],
-    out: &mut dyn Write,
-) -> Result<()> {
+pub fn cohort_table(table: &CohortTable, out: &mut dyn Write) -> Result<()> {
+    let school = &table.school;
     writeln!(
         out,
         "{} {} — {} — by {}\n",
         school.urn,
         school.name.as_deref().unwrap_or(""),
-        period.map(|p| p.to_string()).unwrap_or_default(),
-        by.as_str()
+        table.period,
+        table.by.as_str()
     )?;
     writeln!(
         out,
         "{:<9} {:>6} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "group", "pupils", "possible", "absence", "rate", "PA", "PA rate", "SA"
     )?;
-    for g in groups {
+    for g in &table.groups {
         writeln!(
             out,
             "{:<9} {:>6} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8}",
@@ -141,11 +138,16 @@ pub fn cohort_table(
 }
 
 pub fn import_outcome(o: &ImportOutcome, out: &mut dyn Write) -> Result<()> {
-    let what = if o.marks > 0 {
-        format!(", {} marks", o.marks)
-    } else {
-        String::new()
-    };
+    let mut what = String::new();
+    if o.marks > 0 {
+        what.push_str(&format!(", {} marks", o.marks));
+    }
+    if o.schools.len() > 1 {
+        what.push_str(&format!(", {} schools", o.schools.len()));
+    }
+    if let Some(day) = o.as_of {
+        what.push_str(&format!(", figures to {}", day.format("%d/%m/%Y")));
+    }
     let when = o.periods.join(", ");
     writeln!(
         out,
@@ -171,20 +173,7 @@ pub fn import_outcome(o: &ImportOutcome, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Everything `tsm-desk summary` prints.
-#[derive(Debug, serde::Serialize)]
-pub struct SchoolReport {
-    pub school: School,
-    pub term: Option<String>,
-    pub previous_term: Option<String>,
-    pub headline: HeadlineComparison,
-    pub reasons: Vec<ReasonShare>,
-    pub lateness: Lateness,
-    pub weekly: Vec<TimeSlice>,
-    pub day_of_week: Vec<TimeSlice>,
-}
-
-pub fn school_report(r: &SchoolReport, out: &mut dyn Write) -> Result<()> {
+pub fn school_report(r: &SchoolSummary, out: &mut dyn Write) -> Result<()> {
     let h = &r.headline.now;
     let p = r.headline.previous.as_ref();
     writeln!(
@@ -261,53 +250,46 @@ pub fn school_report(r: &SchoolReport, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// The patch overview: every school's latest period with headline figures.
-pub fn overview(store: &Store, thresholds: &Thresholds, out: &mut dyn Write) -> Result<()> {
-    let schools = store.schools()?;
+/// The patch overview: every school's latest term with headline figures.
+pub fn overview(o: &Overview, out: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
-        "{:<8} {:<28} {:<10} {:<16} {:>6} {:>8} {:>8} {:>8} {:>7}",
-        "URN", "school", "phase", "latest term", "pupils", "absence", "PA", "SA", "at risk"
+        "{:<8} {:<30} {:<10} {:<15} {:>6} {:>8} {:>8} {:>8} {:>7} {:>5}",
+        "URN", "school", "phase", "latest term", "pupils", "absence", "PA", "SA", "actions", "CME"
     )?;
-    for s in &schools {
-        let Ok((_, data)) = store.period_data(&s.urn, None) else {
-            writeln!(
-                out,
-                "{:<8} {:<28} no attendance data yet",
-                s.urn,
-                s.name.as_deref().unwrap_or("-")
-            )?;
+    for r in &o.rows {
+        let Some(latest) = r.latest else {
+            writeln!(out, "{:<8} {:<30} no attendance data yet", r.urn, r.name)?;
             continue;
         };
-        let flags = analysis::flags(&data, thresholds)?;
-        let h = analysis::headline(&data, &flags, thresholds);
-        let prev = h.previous.as_ref();
         writeln!(
             out,
-            "{:<8} {:<28} {:<10} {:<16} {:>6} {:>8} {:>8} {:>8} {:>7}",
-            s.urn,
-            s.name.as_deref().unwrap_or("-"),
-            s.phase.as_deref().unwrap_or("-"),
-            data.period.map(|p| p.to_string()).unwrap_or_default(),
-            h.now.pupils,
-            pct(h.now.absence_rate),
-            pct(h.now.persistent_rate),
-            pct(h.now.severe_rate),
-            h.now.at_risk.unwrap_or(0)
+            "{:<8} {:<30} {:<10} {:<15} {:>6} {:>8} {:>8} {:>8} {:>7} {:>5}",
+            r.urn,
+            r.name.chars().take(30).collect::<String>(),
+            r.phase.as_deref().unwrap_or("-"),
+            latest.to_string(),
+            r.pupils,
+            pct(r.absence),
+            pct(r.persistent),
+            pct(r.severe),
+            r.actions.open,
+            r.open_cme
         )?;
-        if prev.is_some() {
+        if r.absence_change.is_some() {
+            let points =
+                |c: Option<f64>| c.map_or_else(String::new, |c| format!("{:+.1}", c * 100.0));
             writeln!(
                 out,
-                "{:<8} {:<28} {:<10} {:<16} {:>6} {:>8} {:>8} {:>8}",
+                "{:<8} {:<30} {:<10} {:<15} {:>6} {:>8} {:>8} {:>8}",
                 "",
                 "",
                 "",
                 "change",
                 "",
-                change(h.now.absence_rate, prev.and_then(|p| p.absence_rate)).replace(" pts", ""),
-                change(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate))
-                    .replace(" pts", ""),
-                change(h.now.severe_rate, prev.and_then(|p| p.severe_rate)).replace(" pts", "")
+                points(r.absence_change),
+                points(r.persistent_change),
+                points(r.severe_change)
             )?;
         }
     }
@@ -315,6 +297,31 @@ pub fn overview(store: &Store, thresholds: &Thresholds, out: &mut dyn Write) -> 
         out,
         "\nCommands: tsm-desk --help  (import, flags, cohorts, summary, schools, pupil-list, export)"
     )?;
+    Ok(())
+}
+
+/// The patch overview as JSON: every school with its latest term's figures.
+pub fn overview_json(o: &Overview, out: &mut dyn Write) -> Result<()> {
+    let schools: Vec<serde_json::Value> = o
+        .rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "urn": r.urn,
+                "name": r.name,
+                "phase": r.phase,
+                "latest_term": r.latest.map(|p| p.to_string()),
+                "pupils": r.pupils,
+                "absence_rate": r.absence,
+                "persistent": r.persistent_pupils,
+                "persistent_rate": r.persistent,
+                "severe": r.severe_pupils,
+                "severe_rate": r.severe,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "schools": schools }))?;
+    writeln!(out)?;
     Ok(())
 }
 

@@ -4,7 +4,9 @@
 
 use super::codes::SessionCounts;
 use super::marks::Mark;
+use super::period::Period;
 use super::pupil::{PupilDetails, Upn};
+use chrono::NaiveDate;
 use std::fmt;
 
 /// The shape of an export.
@@ -19,6 +21,9 @@ pub enum Layout {
     MarksWide,
     /// One row per pupil with names and characteristics.
     Details,
+    /// The DfE weekly pupil-level attendance file an LA downloads for all its schools:
+    /// one row per pupil enrolment with year-to-date session totals, many schools.
+    DfeWeekly,
 }
 
 impl Layout {
@@ -30,8 +35,30 @@ impl Layout {
             Layout::MarksLong => "marks_long",
             Layout::MarksWide => "marks_wide",
             Layout::Details => "details",
+            Layout::DfeWeekly => "dfe_weekly",
         }
     }
+
+    /// The layout's name in words ("DfE weekly attendance").
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::Summary => "pupil summary",
+            Layout::MarksLong => "session marks (long)",
+            Layout::MarksWide => "session marks (wide)",
+            Layout::Details => "pupil details",
+            Layout::DfeWeekly => "DfE weekly attendance",
+        }
+    }
+
+    /// Every layout, in the order the wizard lists them.
+    pub const ALL: [Layout; 5] = [
+        Layout::DfeWeekly,
+        Layout::Summary,
+        Layout::MarksLong,
+        Layout::MarksWide,
+        Layout::Details,
+    ];
 
     /// Reads a layout name as printed by [`Layout::as_str`] (also `long`, `wide`).
     #[must_use]
@@ -46,6 +73,7 @@ impl Layout {
             "marks_long" | "long" => Some(Layout::MarksLong),
             "marks_wide" | "wide" => Some(Layout::MarksWide),
             "details" | "pupil_details" => Some(Layout::Details),
+            "dfe_weekly" | "dfe" | "weekly" | "dfe_weekly_attendance" => Some(Layout::DfeWeekly),
             _ => None,
         }
     }
@@ -93,9 +121,51 @@ pub struct SummaryRow {
     pub line: usize,
     /// The pupil.
     pub upn: Upn,
-    /// The totals; `no_mark` holds possible sessions not accounted for by attendance
-    /// and absence.
+    /// The totals: possible is attendance + absence; `no_mark` holds sessions the file
+    /// counted as possible that were neither (unmarked).
     pub counts: SessionCounts,
+}
+
+/// A school named in a file that holds several (the DfE weekly file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSchool {
+    /// Unique Reference Number.
+    pub urn: String,
+    /// The school's name, if the file gives it.
+    pub name: Option<String>,
+    /// Its phase (`Primary`, `Secondary`, `Special`...), if given.
+    pub phase: Option<String>,
+    /// The local authority the school is in, if given.
+    pub la_name: Option<String>,
+    /// The first line the school appears on.
+    pub first_line: usize,
+}
+
+/// One pupil enrolment's row of the DfE weekly file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeeklyRow {
+    /// The line in the file.
+    pub line: usize,
+    /// The school: an index into [`WeeklyContent::schools`].
+    pub school: usize,
+    /// The pupil.
+    pub upn: Upn,
+    /// The term from the file's `academic_term`, if given.
+    pub period: Option<Period>,
+    /// What the file says about the pupil.
+    pub details: PupilDetails,
+    /// Year-to-date totals, recomputed from the session counts (possible is attendance
+    /// + absence).
+    pub counts: SessionCounts,
+}
+
+/// What a DfE weekly file held.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WeeklyContent {
+    /// The schools, in the order first seen.
+    pub schools: Vec<BatchSchool>,
+    /// One row per pupil enrolment and term.
+    pub rows: Vec<WeeklyRow>,
 }
 
 /// One pupil's marks from a marks export.
@@ -118,6 +188,8 @@ pub enum BatchContent {
     Marks(Vec<PupilMarks>),
     /// Only pupil details.
     Details,
+    /// Year-to-date totals per pupil enrolment for many schools.
+    Weekly(WeeklyContent),
 }
 
 /// One checked file, ready to store.
@@ -137,4 +209,18 @@ pub struct ImportBatch {
     pub rows: usize,
     /// Problems that did not stop the import.
     pub warnings: Vec<Warning>,
+    /// The day the file's figures run to, if known from the file (its modified date):
+    /// the date of a weekly snapshot, unless the import is given another.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl ImportBatch {
+    /// The URNs of the schools a multi-school file holds (empty for a one-school file).
+    #[must_use]
+    pub fn school_urns(&self) -> Vec<&str> {
+        match &self.content {
+            BatchContent::Weekly(w) => w.schools.iter().map(|s| s.urn.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
 }

@@ -20,16 +20,18 @@ pub enum Category {
     Unauthorised,
     /// Not a possible session (`X`, `Y1`-`Y7`, `Q`, `Z`, `#`, `D`).
     NotPossible,
-    /// No mark recorded (`-` or empty): a possible session, reported as a data-quality
-    /// warning, never counted as absence.
+    /// No mark recorded (`-` or empty): not a possible session (the DfE counts only
+    /// attendance and absence as possible), counted separately and reported as a
+    /// data-quality warning.
     NoMark,
 }
 
 impl Category {
-    /// Whether the session counts as a possible session.
+    /// Whether the session counts as a possible session: attendance or absence, as the
+    /// DfE's published figures add up. Unmarked sessions are not possible sessions.
     #[must_use]
     pub fn is_possible(self) -> bool {
-        !matches!(self, Category::NotPossible)
+        !matches!(self, Category::NotPossible | Category::NoMark)
     }
 
     /// Whether the session counts as absence (authorised or unauthorised).
@@ -68,7 +70,7 @@ pub enum ReasonGroup {
     Medical,
     /// `G`.
     HolidayUnauthorised,
-    /// Legacy `H`.
+    /// Legacy `H` and `F`.
     HolidayAuthorised,
     /// `E`.
     SuspensionExclusion,
@@ -78,7 +80,7 @@ pub enum ReasonGroup {
     OtherUnauthorised,
     /// `U`.
     LateAfterClose,
-    /// `C`, `C1`, `C2`, `J1`, `S`, `T`, `R` and legacy `F`.
+    /// `C`, `C1`, `C2`, `J1`, `S`, `T`, `R`.
     LeaveOtherAuthorised,
 }
 
@@ -183,7 +185,7 @@ code_table! {
     "#", "planned whole-school closure", NotPossible, None, false;
     "-", "no mark recorded", NoMark, None, false;
     "H", "agreed family holiday (pre-2024 code)", Authorised, Some(R::HolidayAuthorised), true;
-    "F", "extended family holiday (pre-2024 code)", Authorised, Some(R::LeaveOtherAuthorised), true;
+    "F", "extended family holiday (pre-2024 code)", Authorised, Some(R::HolidayAuthorised), true;
     "J", "interview (pre-2024 code, an approved educational activity)", ApprovedActivity, None, true;
     "Y", "unable to attend due to exceptional circumstances (pre-2024 code)", NotPossible, None, true;
 }
@@ -292,6 +294,206 @@ impl fmt::Display for Code {
     }
 }
 
+/// How a mark in an export was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reading {
+    /// A national code (current or pre-2024) as written.
+    National,
+    /// A SIMS sub-code: a national code followed by two digits (`I01`, `M02`, `X01`).
+    SubCode,
+    /// A Capita One single-character stand-in (`<` for `C1`, `?` for `J1`, ...).
+    CapitaOne,
+    /// A SIMS local code of the COVID years (`7`, `=` for `I`; `8`, `9`, `[`, `]` for `Y`).
+    SimsCovid,
+    /// The LA's own code map (settings, or `--code-map` on the command line).
+    CodeMap,
+}
+
+impl Reading {
+    /// Words for the import warning ("a SIMS sub-code").
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reading::National => "a national code",
+            Reading::SubCode => "a SIMS sub-code",
+            Reading::CapitaOne => "a Capita One stand-in",
+            Reading::SimsCovid => "a SIMS COVID-era local code",
+            Reading::CodeMap => "a local code in the code map",
+        }
+    }
+}
+
+/// Capita One's single-character stand-ins for two-character codes
+/// (`shared/domain.md`, "sub-codes and local codes").
+const CAPITA_ONE: [(&str, &str); 10] = [
+    ("<", "C1"),
+    (">", "C2"),
+    ("?", "J1"),
+    ("$", "Y1"),
+    ("a", "Y2"),
+    ("%", "Y3"),
+    ("`", "Y4"),
+    (":", "Y5"),
+    ("|", "Y6"),
+    ("_", "Y7"),
+];
+
+/// SIMS local codes of the COVID years: `7` and `=` meant illness, `8`, `9`, `[` and
+/// `]` meant unable to attend (pre-2024 `Y`).
+const SIMS_COVID: [(&str, &str); 6] = [
+    ("7", "I"),
+    ("=", "I"),
+    ("8", "Y"),
+    ("9", "Y"),
+    ("[", "Y"),
+    ("]", "Y"),
+];
+
+/// Local codes mapped to national codes for one import: the LA's code map for the
+/// school, plus any given on the command line. Keys are matched exactly, then ignoring
+/// case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeMap {
+    entries: Vec<(String, Code)>,
+}
+
+impl CodeMap {
+    /// A map from (local code, national code) pairs; a later pair for the same local
+    /// code replaces an earlier one.
+    #[must_use]
+    pub fn new(pairs: impl IntoIterator<Item = (String, Code)>) -> CodeMap {
+        let mut map = CodeMap::default();
+        for (local, code) in pairs {
+            map.insert(local, code);
+        }
+        map
+    }
+
+    /// Adds or replaces one local code.
+    pub fn insert(&mut self, local: String, code: Code) {
+        let local = local.trim().to_owned();
+        match self.entries.iter_mut().find(|(l, _)| *l == local) {
+            Some(entry) => entry.1 = code,
+            None => self.entries.push((local, code)),
+        }
+    }
+
+    /// The national code a local code stands for.
+    #[must_use]
+    pub fn get(&self, local: &str) -> Option<Code> {
+        self.entries
+            .iter()
+            .find(|(l, _)| l == local)
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|(l, _)| l.eq_ignore_ascii_case(local))
+            })
+            .map(|(_, c)| *c)
+    }
+
+    /// Whether the map holds nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// One entry of the LA's code map as saved in settings: a local code, the national
+/// code it stands for, and the school it applies to (all schools when `None`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LocalCode {
+    /// The code as the school's register writes it.
+    pub local: String,
+    /// The national code (as written in the national table, e.g. `I`, `C1`).
+    pub national: String,
+    /// The school's URN, or `None` for every school.
+    #[serde(default)]
+    pub school: Option<String>,
+}
+
+/// The longest code in a code map.
+pub const MAX_LOCAL_CODE_CHARS: usize = 8;
+
+impl LocalCode {
+    /// Checks an entry: the local code is short, has no spaces and is not a national
+    /// code (those are never remapped); the national code is one.
+    ///
+    /// # Errors
+    /// A sentence naming what is wrong.
+    pub fn check(&self) -> Result<Code, String> {
+        let local = self.local.trim();
+        if local.is_empty() {
+            return Err("Code map: the local code is empty".into());
+        }
+        if local.chars().count() > MAX_LOCAL_CODE_CHARS || local.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "Code map: a local code is at most {MAX_LOCAL_CODE_CHARS} characters with no spaces"
+            ));
+        }
+        if Code::parse(local).is_ok() {
+            return Err(format!(
+                "Code map: {local:?} is a national code already and cannot be remapped"
+            ));
+        }
+        Code::parse(&self.national).map_err(|_| {
+            format!(
+                "Code map: {:?} (for {local:?}) is not a national code",
+                self.national.trim()
+            )
+        })
+    }
+}
+
+impl Code {
+    /// Reads a mark as real registers carry it: a national code (current or pre-2024);
+    /// else the LA's code map; else a Capita One stand-in or a SIMS COVID-era local
+    /// code; else a SIMS sub-code (a national code followed by digits, the longest such
+    /// code winning: `Y11` is `Y1`, `I01` is `I`). Says how the mark was read, so the
+    /// import can warn about everything but national codes.
+    ///
+    /// # Errors
+    /// [`UnknownCode`] when none of these applies.
+    pub fn read(mark: &str, map: &CodeMap) -> Result<(Code, Reading), UnknownCode> {
+        if let Ok(code) = Code::parse(mark) {
+            return Ok((code, Reading::National));
+        }
+        let trimmed = mark.trim();
+        if let Some(code) = map.get(trimmed) {
+            return Ok((code, Reading::CodeMap));
+        }
+        let table = |list: &[(&str, &str)]| {
+            list.iter()
+                .find(|(local, _)| *local == trimmed)
+                .and_then(|(_, national)| Code::parse(national).ok())
+        };
+        if let Some(code) = table(&CAPITA_ONE) {
+            return Ok((code, Reading::CapitaOne));
+        }
+        if let Some(code) = table(&SIMS_COVID) {
+            return Ok((code, Reading::SimsCovid));
+        }
+        if let Some(code) = sub_code(trimmed) {
+            return Ok((code, Reading::SubCode));
+        }
+        Err(UnknownCode(trimmed.to_owned()))
+    }
+}
+
+/// A national code followed by two digits (`I01`, `C101`), read as that code: SIMS
+/// numbers its sub-codes so. Only codes starting with a letter; a single trailing digit
+/// (`Q9`) is not a sub-code.
+fn sub_code(mark: &str) -> Option<Code> {
+    if !mark.is_ascii() || mark.len() < 3 || !mark.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let (head, tail) = mark.split_at(mark.len() - 2);
+    if !tail.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Code::parse(head).ok().filter(|c| *c != Code::NO_MARK)
+}
+
 /// Late marks, counted separately from absence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lateness {
@@ -314,7 +516,7 @@ pub struct SessionCounts {
     pub authorised: u32,
     /// Unauthorised absence sessions.
     pub unauthorised: u32,
-    /// Possible sessions with no mark recorded.
+    /// Sessions with no mark recorded (not possible sessions).
     pub no_mark: u32,
     /// `L` marks.
     pub late_before_close: u32,
@@ -490,11 +692,124 @@ mod tests {
         assert_eq!(group("N"), Some(ReasonGroup::NotYetEstablished));
         assert_eq!(group("O"), Some(ReasonGroup::OtherUnauthorised));
         assert_eq!(group("U"), Some(ReasonGroup::LateAfterClose));
-        for m in ["C", "C1", "C2", "J1", "S", "T", "R", "F"] {
+        // Legacy F (extended family holiday) is a holiday, with H.
+        assert_eq!(group("F"), Some(ReasonGroup::HolidayAuthorised));
+        for m in ["C", "C1", "C2", "J1", "S", "T", "R"] {
             assert_eq!(group(m), Some(ReasonGroup::LeaveOtherAuthorised), "{m}");
         }
         assert_eq!(group("/"), None);
         assert_eq!(group("L"), None);
+    }
+
+    fn read(mark: &str) -> Result<(String, Reading), UnknownCode> {
+        Code::read(mark, &CodeMap::default()).map(|(c, r)| (c.mark().to_owned(), r))
+    }
+
+    #[test]
+    fn sims_sub_codes_read_as_their_national_code() {
+        for (mark, national) in [
+            ("I01", "I"),
+            ("M02", "M"),
+            ("X01", "X"),
+            ("N99", "N"),
+            ("C101", "C1"),
+            ("Y702", "Y7"),
+            ("C12", "C"),
+            ("i01", "I"),
+        ] {
+            assert_eq!(
+                read(mark),
+                Ok((national.to_owned(), Reading::SubCode)),
+                "{mark}"
+            );
+        }
+        for bad in [
+            "01", "I0A", "IO1", "Q9X", "A01", "-01", "/01", "Q9", "I1", "I001",
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn capita_one_and_sims_covid_codes_map_as_domain_md_says() {
+        for (mark, national) in [
+            ("<", "C1"),
+            (">", "C2"),
+            ("?", "J1"),
+            ("$", "Y1"),
+            ("a", "Y2"),
+            ("%", "Y3"),
+            ("`", "Y4"),
+            (":", "Y5"),
+            ("|", "Y6"),
+            ("_", "Y7"),
+        ] {
+            assert_eq!(
+                read(mark),
+                Ok((national.to_owned(), Reading::CapitaOne)),
+                "{mark}"
+            );
+        }
+        for (mark, national) in [
+            ("7", "I"),
+            ("=", "I"),
+            ("8", "Y"),
+            ("9", "Y"),
+            ("[", "Y"),
+            ("]", "Y"),
+        ] {
+            assert_eq!(
+                read(mark),
+                Ok((national.to_owned(), Reading::SimsCovid)),
+                "{mark}"
+            );
+        }
+        // National codes are read as themselves, whatever the tables say.
+        assert_eq!(read("L"), Ok(("L".to_owned(), Reading::National)));
+        assert_eq!(read("A"), Err(UnknownCode("A".into())));
+    }
+
+    #[test]
+    fn the_code_map_comes_before_the_built_in_tables_but_never_over_national_codes() {
+        let i = Code::parse("I").unwrap();
+        let b = Code::parse("B").unwrap();
+        let map = CodeMap::new([
+            ("Q9".to_owned(), i),
+            ("7".to_owned(), b),
+            ("L".to_owned(), b),
+        ]);
+        assert_eq!(Code::read("Q9", &map), Ok((i, Reading::CodeMap)));
+        assert_eq!(Code::read("q9", &map), Ok((i, Reading::CodeMap)));
+        assert_eq!(Code::read("7", &map), Ok((b, Reading::CodeMap)));
+        assert_eq!(Code::read("L", &map).unwrap().0.mark(), "L");
+        assert!(Code::read("Q8", &map).is_err());
+        // A national code followed by two digits is a sub-code, with or without a map.
+        assert_eq!(Code::read("Q08", &map).unwrap().1, Reading::SubCode);
+    }
+
+    #[test]
+    fn code_map_entries_are_checked() {
+        let entry = |local: &str, national: &str| LocalCode {
+            local: local.into(),
+            national: national.into(),
+            school: None,
+        };
+        assert_eq!(entry("Q9", "I").check().unwrap().mark(), "I");
+        assert!(entry("", "I").check().unwrap_err().contains("empty"));
+        assert!(
+            entry("L", "I")
+                .check()
+                .unwrap_err()
+                .contains("national code already")
+        );
+        assert!(
+            entry("Q9", "Q9")
+                .check()
+                .unwrap_err()
+                .contains("not a national code")
+        );
+        assert!(entry("Q 9", "I").check().is_err());
+        assert!(entry("ABCDEFGHI", "I").check().is_err());
     }
 
     #[test]
@@ -503,7 +818,8 @@ mod tests {
         for m in ["/", "\\", "L", "V", "I", "I", "G", "U", "X", "#", "-"] {
             counts.add(Code::parse(m).unwrap());
         }
-        assert_eq!(counts.possible, 9);
+        // Possible sessions are attendance + absence: the unmarked `-` is not one.
+        assert_eq!(counts.possible, 8);
         assert_eq!(counts.present, 3);
         assert_eq!(counts.approved, 1);
         assert_eq!(counts.attendance(), 4);

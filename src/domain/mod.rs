@@ -10,11 +10,16 @@ pub mod meeting;
 pub mod period;
 pub mod pupil;
 pub mod rules;
+pub mod snapshot;
 
-pub use batch::{BatchContent, ImportBatch, Layout, PupilMarks, SummaryRow, Warning};
-pub use codes::{Category, Code, ReasonGroup, SessionCounts};
-pub use dataset::{PeriodData, PreviousRate, PupilRecord, School};
+pub use batch::{
+    BatchContent, BatchSchool, ImportBatch, Layout, PupilMarks, SummaryRow, Warning, WeeklyContent,
+    WeeklyRow,
+};
+pub use codes::{Category, Code, CodeMap, LocalCode, Reading, ReasonGroup, SessionCounts};
+pub use dataset::{PatchRow, PeriodData, PreviousRate, PupilRecord, PupilTag, School};
 pub use marks::{Mark, MarkStrip, Session};
 pub use period::{AcademicYear, Period, Term};
 pub use pupil::{PupilDetails, SenStatus, Sex, Upn, YearGroup};
 pub use rules::{AtRiskReason, BasisPoints, Flag, FlagCategory, PupilFacts, Rate, Thresholds};
+pub use snapshot::{Snapshot, SnapshotRow};

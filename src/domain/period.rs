@@ -128,6 +128,23 @@ impl Period {
         }
     }
 
+    /// When the term usually begins: 1 September, the first weekday of January, or
+    /// the Monday after Easter Monday (schools' own dates vary a few days).
+    #[must_use]
+    pub fn usual_start(self) -> Option<NaiveDate> {
+        match self.term {
+            Term::Autumn => NaiveDate::from_ymd_opt(self.year.0, 9, 1),
+            Term::Spring => {
+                let mut day = NaiveDate::from_ymd_opt(self.year.0 + 1, 1, 2)?;
+                while matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+                    day = day.succ_opt()?;
+                }
+                Some(day)
+            }
+            Term::Summer => easter_sunday(self.year.0 + 1)?.checked_add_days(chrono::Days::new(8)),
+        }
+    }
+
     /// The period before this one.
     #[must_use]
     pub fn previous(self) -> Period {
@@ -148,11 +165,17 @@ impl fmt::Display for Period {
 impl FromStr for Period {
     type Err = BadPeriod;
 
-    /// Reads `2025-26 autumn`, `2025/26 Autumn`, `Autumn 2025-26` or `2025-2026 autumn`.
+    /// Reads a term as exports and people write it: `2025-26 autumn`, `2025/26 Autumn
+    /// term`, `Autumn 2025-26`, `2025-2026 autumn`, `202526 autumn`, or a term and the
+    /// calendar year it falls in (`Autumn 2025` is 2025-26 autumn, `Spring 2026` is
+    /// 2025-26 spring). Case, spaces and the word "term" do not matter.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || BadPeriod(s.to_owned());
+        let bad = || BadPeriod(s.trim().chars().take(40).collect());
         let lower = s.trim().to_ascii_lowercase();
-        let words: Vec<&str> = lower.split_whitespace().collect();
+        let words: Vec<&str> = lower
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty() && *w != "term")
+            .collect();
         let [a, b] = words.as_slice() else {
             return Err(bad());
         };
@@ -167,11 +190,27 @@ impl FromStr for Period {
             "summer" | "sum" => Term::Summer,
             _ => return Err(bad()),
         };
-        let (first, second) = year_word.split_once(['-', '/']).ok_or_else(bad)?;
-        let start: i32 = first.parse().map_err(|_| bad())?;
-        if first.len() != 4 || !(1990..=2200).contains(&start) {
-            return Err(bad());
+        let plausible = |y: i32| (1990..=2200).contains(&y);
+        let four = |t: &str| {
+            (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse::<i32>().ok())
+                .flatten()
+        };
+        // One calendar year: the year the term falls in.
+        if let Some(year) = four(year_word) {
+            if !plausible(year) {
+                return Err(bad());
+            }
+            let start = if term == Term::Autumn { year } else { year - 1 };
+            return Ok(Period::new(start, term));
         }
+        let (first, second) = match year_word.split_once(['-', '/']) {
+            Some(parts) => parts,
+            // `202526`: the start year and the next year's last two digits.
+            None if year_word.len() == 6 => year_word.split_at(4),
+            None => return Err(bad()),
+        };
+        let start = four(first).filter(|y| plausible(*y)).ok_or_else(bad)?;
         let next = start + 1;
         let second_ok = match second.len() {
             2 => second.parse::<i32>().ok() == Some(next.rem_euclid(100)),
@@ -268,8 +307,30 @@ mod tests {
             );
         }
         for s in [
-            "2025-27 autumn",
+            "2025/26 Autumn term",
+            "Autumn 2025",
+            "2025-26 autumn",
+            "autumn term 2025/26",
+            "202526 Autumn",
             "2025 autumn",
+        ] {
+            assert_eq!(
+                s.parse::<Period>(),
+                Ok(Period::new(2025, Term::Autumn)),
+                "{s}"
+            );
+        }
+        // A single year is the calendar year the term falls in.
+        assert_eq!("Spring 2026".parse(), Ok(Period::new(2025, Term::Spring)));
+        assert_eq!("Summer 2026".parse(), Ok(Period::new(2025, Term::Summer)));
+        assert_eq!(
+            "2025/26 Summer term".parse(),
+            Ok(Period::new(2025, Term::Summer))
+        );
+        for s in [
+            "2025-27 autumn",
+            "202527 autumn",
+            "1066 autumn",
             "2025-26 winter",
             "autumn",
             "25-26 autumn",

@@ -249,6 +249,19 @@ pub fn parse_yes_no(s: &str) -> Option<bool> {
     }
 }
 
+/// Reads a yes/no/unknown cell, as the DfE's flags are written: `Some(Some(true))` for
+/// yes, `Some(Some(false))` for no, `Some(None)` for not known (`unknown`, `not known`,
+/// `U`; "unknown" is never read as "no"), and `None` for anything else. An empty cell is
+/// `empty`.
+#[must_use]
+pub fn parse_yes_no_unknown(s: &str, empty: Option<bool>) -> Option<Option<bool>> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" => Some(empty),
+        "unknown" | "not known" | "notknown" | "u" | "unk" => Some(None),
+        other => parse_yes_no(other).map(Some),
+    }
+}
+
 /// What an import may say about a pupil. `None` means "not in this file", so a later
 /// file never blanks what an earlier one said.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -277,6 +290,21 @@ pub struct PupilDetails {
     pub child_in_need: Option<bool>,
     /// Ethnicity code or description.
     pub ethnicity: Option<String>,
+    /// Of compulsory school age (5 to 15 at the start of the year): national statistics
+    /// count only these pupils.
+    pub compulsory_school_age: Option<bool>,
+    /// Previously looked after (adopted from care, or left care under a special
+    /// guardianship or child arrangements order).
+    pub previously_looked_after: Option<bool>,
+    /// The primary type of special educational need (`ASD`, `SEMH`, ...).
+    pub primary_sen_type: Option<String>,
+    /// The date the pupil joined the school.
+    pub admission_date: Option<NaiveDate>,
+    /// The date the pupil left the school (a leaver's figures up to then stay in the
+    /// school's results).
+    pub leaving_date: Option<NaiveDate>,
+    /// The local authority the pupil lives in.
+    pub home_la: Option<String>,
 }
 
 impl PupilDetails {
@@ -354,5 +382,11 @@ mod tests {
         assert_eq!(parse_yes_no("Yes"), Some(true));
         assert_eq!(parse_yes_no(""), Some(false));
         assert_eq!(parse_yes_no("maybe"), None);
+        assert_eq!(parse_yes_no_unknown("yes", None), Some(Some(true)));
+        assert_eq!(parse_yes_no_unknown("No", None), Some(Some(false)));
+        assert_eq!(parse_yes_no_unknown("unknown", Some(false)), Some(None));
+        assert_eq!(parse_yes_no_unknown("", None), Some(None));
+        assert_eq!(parse_yes_no_unknown("", Some(false)), Some(Some(false)));
+        assert_eq!(parse_yes_no_unknown("perhaps", None), None);
     }
 }

@@ -51,6 +51,10 @@ pub struct Thresholds {
     /// At risk (*rising*): absence rate up by at least this much since the previous
     /// period (default 3 percentage points).
     pub rising: BasisPoints,
+    /// Count pupils who are not of compulsory school age in headline rates and PA/SA
+    /// counts. Off by default: national statistics count pupils aged 5 to 15 only.
+    /// Such pupils are flagged and listed either way.
+    pub include_non_compulsory: bool,
 }
 
 impl Default for Thresholds {
@@ -62,6 +66,7 @@ impl Default for Thresholds {
             recent_days: 20,
             recent: BasisPoints(1000),
             rising: BasisPoints(300),
+            include_non_compulsory: false,
         }
     }
 }
@@ -199,6 +204,9 @@ pub struct PupilFacts {
     pub recent: Option<Rate>,
     /// The pupil's overall absence in the school's previous period, if they were there.
     pub previous: Option<Rate>,
+    /// When `recent` comes from weekly snapshots instead of session marks: how many
+    /// weeks it covers.
+    pub recent_weeks: Option<u32>,
 }
 
 /// The outcome of the rules for one pupil, explaining itself.
@@ -276,11 +284,18 @@ pub fn explain(reason: AtRiskReason, facts: &PupilFacts, thresholds: &Thresholds
             thresholds.band_lower,
             thresholds.persistent
         ),
-        AtRiskReason::Recent => format!(
-            "absent {} in the last {} school days",
-            pct(facts.recent),
-            thresholds.recent_days
-        ),
+        AtRiskReason::Recent => match facts.recent_weeks {
+            Some(weeks) => format!(
+                "absent {} in the last {weeks} week{} of weekly figures",
+                pct(facts.recent),
+                if weeks == 1 { "" } else { "s" }
+            ),
+            None => format!(
+                "absent {} in the last {} school days",
+                pct(facts.recent),
+                thresholds.recent_days
+            ),
+        },
         AtRiskReason::WasPa => format!("persistently absent last period ({})", pct(facts.previous)),
         AtRiskReason::Rising => format!(
             "absence up from {} to {} since last period",
@@ -299,6 +314,7 @@ mod tests {
             overall: Rate::new(absence, possible),
             recent: None,
             previous: None,
+            recent_weeks: None,
         }
     }
 
@@ -329,6 +345,7 @@ mod tests {
             overall: Rate::new(0, 0),
             recent: Some(Rate::new(5, 10)),
             previous: Some(Rate::new(50, 100)),
+            recent_weeks: None,
         };
         assert_eq!(f.overall.fraction(), None);
         let flag = classify(&f, &Thresholds::default());
@@ -342,6 +359,7 @@ mod tests {
             overall: Rate::new(8, 100),       // band
             recent: Some(Rate::new(4, 40)),   // exactly 10%: recent
             previous: Some(Rate::new(5, 50)), // exactly 10%: was PA
+            recent_weeks: None,
         };
         let flag = classify(&f, &Thresholds::default());
         assert_eq!(flag.category, FlagCategory::AtRisk);
@@ -365,6 +383,7 @@ mod tests {
             overall: Rate::new(4, 100),
             recent: None,
             previous: Some(Rate::new(1, 100)),
+            recent_weeks: None,
         };
         let flag = classify(&f, &Thresholds::default());
         assert_eq!(flag.reasons, vec![AtRiskReason::Rising]);
@@ -373,6 +392,7 @@ mod tests {
             overall: Rate::new(399, 10_000),
             recent: None,
             previous: Some(Rate::new(1, 100)),
+            recent_weeks: None,
         };
         assert_eq!(
             classify(&f, &Thresholds::default()).category,
@@ -386,6 +406,7 @@ mod tests {
             overall: Rate::new(12, 100),
             recent: Some(Rate::new(9, 10)),
             previous: Some(Rate::new(0, 100)),
+            recent_weeks: None,
         };
         let flag = classify(&f, &Thresholds::default());
         assert_eq!(flag.category, FlagCategory::Persistent);
@@ -411,6 +432,7 @@ mod tests {
             overall: Rate::new(6, 100),
             recent: Some(Rate::new(14, 100)),
             previous: None,
+            recent_weeks: None,
         };
         let t = Thresholds::default();
         assert_eq!(
@@ -420,6 +442,14 @@ mod tests {
         assert_eq!(
             explain(AtRiskReason::Band, &f, &t),
             "absent 6.0% this period, between 5.0% and 10.0%"
+        );
+        let weekly = PupilFacts {
+            recent_weeks: Some(4),
+            ..f
+        };
+        assert_eq!(
+            explain(AtRiskReason::Recent, &weekly, &t),
+            "absent 14.0% in the last 4 weeks of weekly figures"
         );
     }
 }

@@ -24,7 +24,7 @@ pub enum Field {
     Sex,
     /// Date of birth.
     DateOfBirth,
-    /// SEN status.
+    /// SEN status (`N`, `K`, `E`).
     Sen,
     /// FSM or pupil premium.
     Fsm,
@@ -32,13 +32,13 @@ pub enum Field {
     Eal,
     /// Looked after.
     LookedAfter,
-    /// Child in need or on a protection plan.
+    /// Child in need (or on a protection plan, where one column says both).
     ChildInNeed,
     /// Ethnicity.
     Ethnicity,
     /// Possible sessions.
     Possible,
-    /// Attendance sessions (present + approved educational activity).
+    /// Attendance sessions: present + approved educational activity.
     Attendance,
     /// Approved educational activity sessions, when a summary gives them apart.
     Approved,
@@ -60,11 +60,51 @@ pub enum Field {
     AmMark,
     /// The PM mark (wide layout).
     PmMark,
+    /// Present sessions, not counting approved educational activity.
+    Present,
+    /// Absence sessions in all (a check on authorised + unauthorised).
+    AbsenceTotal,
+    /// Sessions with no mark recorded (not possible sessions).
+    Unrecorded,
+    /// An attendance percentage the file worked out (checked, never used).
+    AttendancePercent,
+    /// The school's Unique Reference Number (files holding several schools).
+    SchoolUrn,
+    /// The school's name.
+    SchoolName,
+    /// The school's phase.
+    Phase,
+    /// The term the figures are for.
+    Term,
+    /// The local authority the school is in.
+    SchoolLa,
+    /// The local authority the pupil lives in.
+    HomeLa,
+    /// When the pupil joined the school.
+    AdmissionDate,
+    /// When the pupil left the school.
+    LeavingDate,
+    /// Of compulsory school age (yes/no/unknown).
+    CompulsorySchoolAge,
+    /// Previously looked after (yes/no/unknown).
+    PreviouslyLookedAfter,
+    /// The primary type of special educational need.
+    PrimarySenType,
+    /// SEN support (yes/no/unknown).
+    SenSupport,
+    /// Education, health and care plan (yes/no/unknown).
+    Ehcp,
+    /// Child protection plan (yes/no/unknown).
+    ChildProtection,
+    /// The file's own persistent-absence flag (compared, never used).
+    FilePersistent,
+    /// The file's own severe-absence flag (compared, never used).
+    FileSevere,
 }
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 25] = [
+    pub const ALL: [Field; 45] = [
         Field::Upn,
         Field::Forename,
         Field::Surname,
@@ -90,6 +130,26 @@ impl Field {
         Field::Mark,
         Field::AmMark,
         Field::PmMark,
+        Field::Present,
+        Field::AbsenceTotal,
+        Field::Unrecorded,
+        Field::AttendancePercent,
+        Field::SchoolUrn,
+        Field::SchoolName,
+        Field::Phase,
+        Field::Term,
+        Field::SchoolLa,
+        Field::HomeLa,
+        Field::AdmissionDate,
+        Field::LeavingDate,
+        Field::CompulsorySchoolAge,
+        Field::PreviouslyLookedAfter,
+        Field::PrimarySenType,
+        Field::SenSupport,
+        Field::Ehcp,
+        Field::ChildProtection,
+        Field::FilePersistent,
+        Field::FileSevere,
     ];
 
     /// The header tsm-desk writes and documents for the field.
@@ -99,6 +159,8 @@ impl Field {
     }
 
     /// Accepted headers, compared after [`normalise`]: the first is the documented name.
+    /// The lists hold the names MIS exports (SIMS, Arbor, Bromcom, ...), the DfE weekly
+    /// file and the school census give these columns.
     #[must_use]
     pub fn synonyms(self) -> &'static [&'static str] {
         match self {
@@ -110,6 +172,7 @@ impl Field {
                 "Given Name",
                 "Forenames",
                 "Preferred Forename",
+                "Pupil Forename",
             ],
             Field::Surname => &[
                 "Surname",
@@ -117,6 +180,7 @@ impl Field {
                 "Last Name",
                 "Family Name",
                 "Preferred Surname",
+                "Pupil Surname",
             ],
             Field::YearGroup => &[
                 "Year Group",
@@ -126,6 +190,7 @@ impl Field {
                 "Curriculum Year",
                 "National Curriculum Year",
                 "NC Year Actual",
+                "Year Code",
             ],
             Field::RegGroup => &[
                 "Reg Group",
@@ -136,8 +201,9 @@ impl Field {
                 "Form Group",
                 "Class",
                 "Reg Grp",
+                "Tutor Group Name",
             ],
-            Field::Sex => &["Sex", "Gender"],
+            Field::Sex => &["Sex", "Gender", "Gender Code"],
             Field::DateOfBirth => &["Date of Birth", "DOB", "Birth Date"],
             Field::Sen => &[
                 "SEN Status",
@@ -156,11 +222,17 @@ impl Field {
                 "Pupil Premium Eligible",
                 "FSM or PP",
                 "Disadvantaged",
+                "Ever FSM6 Flag",
+                "FSM Flag",
+                "Premium Pupil Flag",
+                "Pupil Premium Flag",
             ],
             Field::Eal => &[
                 "EAL",
                 "English as an Additional Language",
                 "First Language Not English",
+                "English Additional Language",
+                "EAL Flag",
             ],
             Field::LookedAfter => &[
                 "Looked After",
@@ -169,6 +241,7 @@ impl Field {
                 "LAC",
                 "Looked After Child",
                 "CLA Status",
+                "In Care Flag",
             ],
             Field::ChildInNeed => &[
                 "CIN or CP",
@@ -186,21 +259,28 @@ impl Field {
                 "Possible",
                 "Sessions Possible",
                 "Possible Marks",
+                "sess_possible",
             ],
             Field::Attendance => &[
                 "Attendance Sessions",
-                "Present",
                 "Attended",
                 "Attendance",
                 "Sessions Attended",
-                "Present Sessions",
                 "Attendances",
+                "Attended Sessions",
+                "Total Present + AEA",
+                "Present + AEA",
+                "Present and AEA",
+                "Present Including AEA",
+                "Total Attendance",
             ],
             Field::Approved => &[
                 "Approved Educational Activity",
                 "AEA",
                 "Approved Activity",
                 "Approved Educational Activities",
+                "Approved Educational Activity Sessions",
+                "AEA Sessions",
             ],
             Field::Authorised => &[
                 "Authorised Absences",
@@ -211,6 +291,10 @@ impl Field {
                 "Authorized Absences",
                 "Auth Absences",
                 "Auth",
+                "Authorised Absence Sessions",
+                "Authorised Absent Sessions",
+                "Total Authorised Absence",
+                "sess_authorised",
             ],
             Field::Unauthorised => &[
                 "Unauthorised Absences",
@@ -221,6 +305,10 @@ impl Field {
                 "Unauthorized Absences",
                 "Unauth Absences",
                 "Unauth",
+                "Unauthorised Absence Sessions",
+                "Unauthorised Absent Sessions",
+                "Total Unauthorised Absence",
+                "sess_unauthorised",
             ],
             Field::LateBeforeClose => &[
                 "Late Before Close",
@@ -229,6 +317,8 @@ impl Field {
                 "Late Before Registers Closed",
                 "L Marks",
                 "Late (L)",
+                "Late Sessions",
+                "Late Marks",
             ],
             Field::LateAfterClose => &[
                 "Late After Close",
@@ -237,7 +327,7 @@ impl Field {
                 "Late (U)",
             ],
             Field::Date => &["Date", "Session Date", "Attendance Date", "Register Date"],
-            Field::Session => &["Session", "AM/PM", "AMPM", "Sess"],
+            Field::Session => &["Session", "AM/PM", "AMPM", "Sess", "Session Name"],
             Field::Mark => &[
                 "Mark",
                 "Code",
@@ -247,6 +337,68 @@ impl Field {
             ],
             Field::AmMark => &["AM Mark", "AM", "Morning", "AM Code"],
             Field::PmMark => &["PM Mark", "PM", "Afternoon", "PM Code"],
+            Field::Present => &["Present", "Present Sessions", "Sessions Present"],
+            Field::AbsenceTotal => &[
+                "Absent Sessions",
+                "sess_overall",
+                "Overall Absence",
+                "Total Absence",
+                "Absence Sessions",
+            ],
+            Field::Unrecorded => &[
+                "Total Unrecorded",
+                "Unrecorded",
+                "Unrecorded Sessions",
+                "No Mark",
+                "Missing Marks",
+            ],
+            Field::AttendancePercent => &[
+                "Attendance %",
+                "Attendance Percent",
+                "Attendance Percentage",
+                "% Attendance",
+                "PresentPercentageWithEA",
+                "Present Percentage With EA",
+                "Attendance Rate",
+                "Overall Attendance %",
+            ],
+            Field::SchoolUrn => &["unique_reference_number", "URN", "School URN"],
+            Field::SchoolName => &["school_name", "School", "Establishment Name"],
+            Field::Phase => &["phase", "School Phase", "Education Phase"],
+            Field::Term => &["academic_term", "Term"],
+            Field::SchoolLa => &["school_local_authority_name", "School LA", "School LA Name"],
+            Field::HomeLa => &["home_local_authority_name", "Home LA", "Home LA Name"],
+            Field::AdmissionDate => &[
+                "admission_date",
+                "Date of Admission",
+                "Admission",
+                "Entry Date",
+                "Date of Entry",
+            ],
+            Field::LeavingDate => &["leaving_date", "Date of Leaving", "Leave Date"],
+            Field::CompulsorySchoolAge => &["compulsory_school_age", "CSA"],
+            Field::PreviouslyLookedAfter => &[
+                "previously_looked_after_child",
+                "Previously Looked After",
+                "PLAC",
+                "PLA",
+            ],
+            Field::PrimarySenType => &[
+                "primary_sen_type",
+                "Primary Need",
+                "SEN Primary Need",
+                "Primary SEN Need",
+            ],
+            Field::SenSupport => &["sen_support"],
+            Field::Ehcp => &[
+                "education_health_care_plan",
+                "EHCP",
+                "EHC Plan",
+                "Education Health and Care Plan",
+            ],
+            Field::ChildProtection => &["child_protection_plan", "CP Plan", "CPP"],
+            Field::FilePersistent => &["persistently_absent", "Persistent Absentee", "PA Flag"],
+            Field::FileSevere => &["severely_absent", "Severe Absentee", "SA Flag"],
         }
     }
 
@@ -268,14 +420,40 @@ impl fmt::Display for Field {
 }
 
 /// Lower-cases and keeps only letters and digits: `"Year Group "` and `"year_group"`
-/// both become `yeargroup`.
+/// both become `yeargroup`. A `%` becomes `pct`, so `Attendance %` (a percentage)
+/// stays apart from `Attendance` (sessions).
 #[must_use]
 pub fn normalise(header: &str) -> String {
-    header
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase()
+    let mut out = String::with_capacity(header.len());
+    for c in header.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if c == '%' {
+            out.push_str("pct");
+        }
+    }
+    out
+}
+
+/// The other names a header may be read by when its whole name matches no field:
+/// without its bracketed part (`Approved Educational Activity (AEA)`), then the
+/// bracketed part alone (`(AEA)`). A header holding a percentage keeps its brackets.
+fn fallbacks(header: &str) -> Vec<String> {
+    if header.contains('%') {
+        return Vec::new();
+    }
+    let (Some(open), Some(close)) = (header.find('('), header.rfind(')')) else {
+        return Vec::new();
+    };
+    if close < open {
+        return Vec::new();
+    }
+    let outside = format!("{}{}", &header[..open], &header[close + 1..]);
+    let inside = &header[open + 1..close];
+    [normalise(&outside), normalise(inside)]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// Columns the user chose by hand: each field to the header it should be read from,
@@ -296,19 +474,22 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Matches a header row against the fields (user mapping first, then synonyms;
-    /// the first matching column wins).
+    /// Matches a header row against the fields: the user's mapping first, then the
+    /// synonyms on whole headers (the first matching column wins), then the synonyms on
+    /// headers' [`fallbacks`] for fields still unmatched, from columns not yet claimed.
     #[must_use]
     pub fn match_headers(headers: &[String], mapping: &ColumnMapping) -> Columns {
         let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
         let mut index = [None; Field::ALL.len()];
-        for field in Field::ALL {
-            let user = mapping
+        let user = |field: Field| {
+            mapping
                 .columns
                 .iter()
                 .find(|(f, _)| *f == field)
-                .map(|(_, h)| normalise(h));
-            let found = match user {
+                .map(|(_, h)| normalise(h))
+        };
+        for field in Field::ALL {
+            let found = match user(field) {
                 Some(want) => normalised.iter().position(|h| *h == want),
                 None => field.synonyms().iter().find_map(|syn| {
                     let want = normalise(syn);
@@ -317,6 +498,26 @@ impl Columns {
             };
             if let Some(i) = found {
                 index[field as usize] = Some(i);
+            }
+        }
+        let alternatives: Vec<Vec<String>> = headers.iter().map(|h| fallbacks(h)).collect();
+        if alternatives.iter().any(|a| !a.is_empty()) {
+            for round in 0..2 {
+                for field in Field::ALL {
+                    if index[field as usize].is_some() || user(field).is_some() {
+                        continue;
+                    }
+                    let found = field.synonyms().iter().find_map(|syn| {
+                        let want = normalise(syn);
+                        alternatives.iter().enumerate().position(|(i, alts)| {
+                            alts.get(round) == Some(&want)
+                                && !index.contains(&Some(i))
+                        })
+                    });
+                    if let Some(i) = found {
+                        index[field as usize] = Some(i);
+                    }
+                }
             }
         }
         // A column claimed by a user mapping is not also read as another field.
@@ -356,27 +557,55 @@ impl Columns {
             .map_or_else(|| field.label().to_owned(), |h| super::quoted(h.trim()))
     }
 
-    /// The fields a layout must have that the file lacks.
+    /// The fields a layout must have that the file lacks: for each requirement not
+    /// met, its first field.
     #[must_use]
     pub fn missing_for(&self, layout: Layout) -> Vec<Field> {
         required(layout)
             .iter()
-            .copied()
-            .filter(|f| !self.has(*f))
+            .filter(|any_of| !any_of.iter().any(|f| self.has(*f)))
+            .filter_map(|any_of| any_of.first().copied())
+            .collect()
+    }
+
+    /// The missing columns of a layout in words, naming the alternatives of each
+    /// ("Possible Sessions (or Attendance Sessions, Present)").
+    #[must_use]
+    pub fn missing_labels(&self, layout: Layout) -> Vec<String> {
+        required(layout)
+            .iter()
+            .filter(|any_of| !any_of.iter().any(|f| self.has(*f)))
+            .map(|any_of| match any_of {
+                [one] => one.label().to_owned(),
+                [first, rest @ ..] => format!(
+                    "{} (or {})",
+                    first.label(),
+                    rest.iter()
+                        .map(|f| f.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                [] => String::new(),
+            })
             .collect()
     }
 
     /// The layout the headers fit, most specific first; `None` if none fits.
     #[must_use]
     pub fn detect(&self) -> Option<Layout> {
-        [Layout::MarksLong, Layout::MarksWide, Layout::Summary]
-            .into_iter()
-            .find(|l| self.missing_for(*l).is_empty())
-            .or_else(|| {
-                let any_detail = DETAIL_FIELDS.iter().any(|f| self.has(*f));
-                (self.has(Field::Upn) && any_detail && !self.has_attendance_fields())
-                    .then_some(Layout::Details)
-            })
+        [
+            Layout::MarksLong,
+            Layout::MarksWide,
+            Layout::DfeWeekly,
+            Layout::Summary,
+        ]
+        .into_iter()
+        .find(|l| self.missing_for(*l).is_empty())
+        .or_else(|| {
+            let any_detail = DETAIL_FIELDS.iter().any(|f| self.has(*f));
+            (self.has(Field::Upn) && any_detail && !self.has_attendance_fields())
+                .then_some(Layout::Details)
+        })
     }
 
     fn has_attendance_fields(&self) -> bool {
@@ -390,27 +619,35 @@ impl Columns {
         if !self.has_attendance_fields() {
             return Layout::Details;
         }
-        [Layout::MarksLong, Layout::MarksWide, Layout::Summary]
+        let summary = if self.has(Field::SchoolUrn) {
+            Layout::DfeWeekly
+        } else {
+            Layout::Summary
+        };
+        [Layout::MarksLong, Layout::MarksWide, summary]
             .into_iter()
             .min_by_key(|l| self.missing_for(*l).len())
-            .unwrap_or(Layout::Summary)
+            .unwrap_or(summary)
     }
 }
 
 /// Columns that only attendance layouts have.
-const ATTENDANCE_FIELDS: [Field; 8] = [
+const ATTENDANCE_FIELDS: [Field; 11] = [
     Field::Possible,
     Field::Attendance,
+    Field::Present,
     Field::Authorised,
     Field::Unauthorised,
+    Field::AbsenceTotal,
     Field::Mark,
     Field::AmMark,
     Field::PmMark,
     Field::Date,
+    Field::Unrecorded,
 ];
 
 /// Pupil-details fields, read from any layout that has them.
-pub const DETAIL_FIELDS: [Field; 12] = [
+pub const DETAIL_FIELDS: [Field; 21] = [
     Field::Forename,
     Field::Surname,
     Field::YearGroup,
@@ -423,22 +660,50 @@ pub const DETAIL_FIELDS: [Field; 12] = [
     Field::LookedAfter,
     Field::ChildInNeed,
     Field::Ethnicity,
+    Field::CompulsorySchoolAge,
+    Field::PreviouslyLookedAfter,
+    Field::PrimarySenType,
+    Field::SenSupport,
+    Field::Ehcp,
+    Field::ChildProtection,
+    Field::AdmissionDate,
+    Field::LeavingDate,
+    Field::HomeLa,
 ];
 
-/// The fields a layout cannot do without.
+/// The columns a layout cannot do without: each entry is met by any one of its fields.
+/// A summary needs its absence columns and at least one of possible, attendance or
+/// present sessions (the others are worked out: possible is attendance + absence).
 #[must_use]
-pub fn required(layout: Layout) -> &'static [Field] {
+pub fn required(layout: Layout) -> &'static [&'static [Field]] {
+    const SUMMARY_SESSIONS: &[Field] = &[Field::Possible, Field::Attendance, Field::Present];
     match layout {
         Layout::Summary => &[
-            Field::Upn,
-            Field::Possible,
-            Field::Attendance,
-            Field::Authorised,
-            Field::Unauthorised,
+            &[Field::Upn],
+            SUMMARY_SESSIONS,
+            &[Field::Authorised],
+            &[Field::Unauthorised],
         ],
-        Layout::MarksLong => &[Field::Upn, Field::Date, Field::Session, Field::Mark],
-        Layout::MarksWide => &[Field::Upn, Field::Date, Field::AmMark, Field::PmMark],
-        Layout::Details => &[Field::Upn],
+        Layout::DfeWeekly => &[
+            &[Field::Upn],
+            &[Field::SchoolUrn],
+            SUMMARY_SESSIONS,
+            &[Field::Authorised],
+            &[Field::Unauthorised],
+        ],
+        Layout::MarksLong => &[
+            &[Field::Upn],
+            &[Field::Date],
+            &[Field::Session],
+            &[Field::Mark],
+        ],
+        Layout::MarksWide => &[
+            &[Field::Upn],
+            &[Field::Date],
+            &[Field::AmMark],
+            &[Field::PmMark],
+        ],
+        Layout::Details => &[&[Field::Upn]],
     }
 }
 
@@ -503,7 +768,11 @@ mod tests {
         );
         assert_eq!(
             cols(&["UPN", "Possible", "Authorised"]).missing_for(Layout::Summary),
-            vec![Field::Attendance, Field::Unauthorised]
+            vec![Field::Unauthorised]
+        );
+        assert_eq!(
+            cols(&["UPN", "Authorised", "Unauthorised"]).missing_labels(Layout::Summary),
+            vec!["Possible Sessions (or Attendance Sessions, Present)".to_owned()]
         );
     }
 

@@ -2,23 +2,24 @@
 //! [`ImportBatch`]es. Nothing here touches the database: a file either becomes a whole
 //! batch or an [`ImportError`] naming the file, line and field.
 //!
-//! Four layouts are understood (see [`Layout`]): pupil summaries, session marks in
-//! long form (one row per session) or wide form (AM and PM marks side by side), and
-//! pupil details. Any layout may also carry pupil details, which are joined by UPN.
+//! Five layouts are understood (see [`Layout`]): the DfE weekly pupil-level file (many
+//! schools in one file), pupil summaries, session marks in long form (one row per
+//! session) or wide form (AM and PM marks side by side), and pupil details. Any layout
+//! may also carry pupil details, which are joined by UPN.
 
 pub mod columns;
 mod preview;
 mod table;
 mod values;
+mod weekly;
 
 pub use columns::{ColumnMapping, Columns, Field};
-pub use preview::{Preview, preview};
+pub use preview::{Preview, SchoolsInFile, preview};
 
-use crate::domain::codes::UnknownCode;
-use crate::domain::pupil::parse_yes_no;
+use crate::domain::pupil::parse_yes_no_unknown;
 use crate::domain::{
-    BatchContent, Code, ImportBatch, Layout, Mark, PupilDetails, PupilMarks, SenStatus, Session,
-    SessionCounts, Sex, SummaryRow, Upn, Warning, YearGroup,
+    BatchContent, Code, CodeMap, ImportBatch, Layout, Mark, PupilDetails, PupilMarks, Reading,
+    SenStatus, Session, SessionCounts, Sex, SummaryRow, Upn, Warning, YearGroup,
 };
 use chrono::{Datelike as _, NaiveDate};
 use columns::DETAIL_FIELDS;
@@ -139,9 +140,10 @@ pub enum Problem {
     /// A cell is empty where a value is required.
     #[error("a value is required")]
     MissingValue,
-    /// An attendance code that is neither current nor legacy.
-    #[error(transparent)]
-    UnknownCode(#[from] UnknownCode),
+    /// Attendance codes that are neither national codes nor mapped local codes, each
+    /// with how often it occurs; nothing is guessed.
+    #[error("{}", unknown_codes_message(.0))]
+    UnknownCodes(Vec<UnknownCodeCount>),
     /// A date in no supported format.
     #[error("{} is not a date (use dd/mm/yyyy, yyyy-mm-dd or d-Mon-yyyy)", shown(.0))]
     BadDate(String),
@@ -191,6 +193,16 @@ pub enum Problem {
     /// A sheet whose used cells would need more memory than any real export.
     #[error("the sheet is too large ({0} cells across its rows); export only the columns needed")]
     SheetTooLarge(usize),
+    /// Approved educational activity above the attendance that includes it.
+    #[error(
+        "approved educational activity {approved} is more than attendance {attendance}, which includes it"
+    )]
+    ApprovedExceedsAttendance {
+        /// Approved educational activity sessions.
+        approved: u32,
+        /// Attendance sessions.
+        attendance: u32,
+    },
     /// Attendance and absence add up to more than the possible sessions.
     #[error(
         "attendance {attendance} + authorised {authorised} + unauthorised {unauthorised} = {total}, more than the {possible} possible sessions"
@@ -207,6 +219,68 @@ pub enum Problem {
         /// Possible sessions.
         possible: u32,
     },
+}
+
+/// An unknown attendance code and how often a file uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCodeCount {
+    /// The code as written, when it is short enough to be a code (a longer value may be
+    /// a name shifted into the column, and is not repeated).
+    pub code: Option<String>,
+    /// How many marks carry it.
+    pub count: usize,
+    /// The first line it is on.
+    pub first_line: usize,
+}
+
+impl UnknownCodeCount {
+    fn describe(&self) -> String {
+        let times = if self.count == 1 {
+            format!("1 mark, line {}", self.first_line)
+        } else {
+            format!("{} marks, first on line {}", self.count, self.first_line)
+        };
+        match &self.code {
+            Some(code) => format!("{code:?} ({times})"),
+            None => format!("a value not repeated, as it may be personal data ({times})"),
+        }
+    }
+}
+
+/// The most unknown codes a message lists.
+const UNKNOWN_CODES_LISTED: usize = 5;
+
+fn unknown_codes_message(codes: &[UnknownCodeCount]) -> String {
+    let mut listed: Vec<String> = codes
+        .iter()
+        .take(UNKNOWN_CODES_LISTED)
+        .map(UnknownCodeCount::describe)
+        .collect();
+    if codes.len() > UNKNOWN_CODES_LISTED {
+        listed.push(format!("and {} more", codes.len() - UNKNOWN_CODES_LISTED));
+    }
+    let advice = match codes.iter().find_map(|c| c.code.as_deref()) {
+        Some(code) => format!(
+            "map {} to a national code (Settings, Code map; or --code-map {code}=I) or correct the export",
+            if codes.len() == 1 { "it" } else { "them" }
+        ),
+        None => "correct the export".to_owned(),
+    };
+    format!(
+        "unknown attendance code{} {}; {advice}",
+        if codes.len() == 1 { "" } else { "s" },
+        listed.join(", ")
+    )
+}
+
+/// What an import is read with besides the file: the column mapping chosen and the
+/// local codes mapped to national codes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Columns chosen by hand, and the layout if forced.
+    pub mapping: ColumnMapping,
+    /// Local codes for this school (the LA's code map, plus any given for this import).
+    pub code_map: CodeMap,
 }
 
 /// The first and last years of session dates that are imported. Marks outside them are
@@ -271,11 +345,33 @@ pub fn base_name(path: &Path) -> String {
     )
 }
 
-/// Reads and checks one file.
+/// Reads and checks one file with a column mapping and no code map.
 ///
 /// # Errors
 /// [`ImportError`] naming the file, line and field of the first problem found.
 pub fn read_file(path: &Path, mapping: &ColumnMapping) -> Result<ImportBatch, ImportError> {
+    read_file_with(
+        path,
+        &ReadOptions {
+            mapping: mapping.clone(),
+            code_map: CodeMap::default(),
+        },
+    )
+}
+
+/// The day a file was last modified (local time), which is when a weekly download's
+/// figures run to unless the user says otherwise.
+#[must_use]
+pub fn modified_date(path: &Path) -> Option<chrono::NaiveDate> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(chrono::DateTime::<chrono::Local>::from(modified).date_naive())
+}
+
+/// Reads and checks one file.
+///
+/// # Errors
+/// [`ImportError`] naming the file, line and field of the first problem found.
+pub fn read_file_with(path: &Path, options: &ReadOptions) -> Result<ImportBatch, ImportError> {
     let name = base_name(path);
     // Refused before reading: a multi-gigabyte file would fill the memory first.
     if let Ok(meta) = std::fs::metadata(path)
@@ -285,10 +381,13 @@ pub fn read_file(path: &Path, mapping: &ColumnMapping) -> Result<ImportBatch, Im
     }
     let bytes =
         std::fs::read(path).map_err(|e| ImportError::whole(&name, Problem::Io(e.to_string())))?;
-    read_bytes(&name, bytes, mapping)
+    let mut batch = read_bytes_with(&name, bytes, options)?;
+    batch.as_of = modified_date(path);
+    Ok(batch)
 }
 
-/// Reads and checks a file's bytes; `file_name` is used in messages and records.
+/// Reads and checks a file's bytes with a column mapping and no code map; `file_name`
+/// is used in messages and records.
 ///
 /// # Errors
 /// [`ImportError`] naming the file, line and field of the first problem found.
@@ -297,6 +396,26 @@ pub fn read_bytes(
     bytes: Vec<u8>,
     mapping: &ColumnMapping,
 ) -> Result<ImportBatch, ImportError> {
+    read_bytes_with(
+        file_name,
+        bytes,
+        &ReadOptions {
+            mapping: mapping.clone(),
+            code_map: CodeMap::default(),
+        },
+    )
+}
+
+/// Reads and checks a file's bytes; `file_name` is used in messages and records.
+///
+/// # Errors
+/// [`ImportError`] naming the file, line and field of the first problem found.
+pub fn read_bytes_with(
+    file_name: &str,
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+) -> Result<ImportBatch, ImportError> {
+    let mapping = &options.mapping;
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > MAX_FILE_BYTES {
         return Err(ImportError::whole(file_name, Problem::TooLarge(size)));
@@ -331,8 +450,8 @@ pub fn read_bytes(
         if let Some(layout) = layout
             && cols.missing_for(layout).is_empty()
         {
-            reader = Some(Reader::new(file_name, cols, layout));
-            if split_text.is_some() && layout.has_marks() {
+            reader = Some(Reader::new(file_name, cols, layout, &options.code_map));
+            if split_text.is_some() && read_in_halves(layout) {
                 header_line = Some(line);
                 return Ok(false);
             }
@@ -379,6 +498,12 @@ fn one_byte_codes() -> [Option<Code>; 128] {
 /// Files at least this large are read on two threads when they can be.
 const PARALLEL_BYTES: usize = 1 << 20;
 
+/// Whether a large file of this layout is read in two halves: the layouts whose files
+/// run to many megabytes (a year of session marks, a whole LA's weekly file).
+fn read_in_halves(layout: Layout) -> bool {
+    layout.has_marks() || layout == Layout::DfeWeekly
+}
+
 /// Reads the rows after `header_line` in two halves, one on another thread, and joins
 /// the halves as if read in one pass. The first half's error wins, as it comes first.
 fn read_in_two<'a>(
@@ -402,7 +527,7 @@ fn read_in_two<'a>(
         .map_or(rest.len(), |i| mid + i + 1);
     let (a, b) = rest.split_at(cut);
     let b_first_line = header_line + 1 + a.bytes().filter(|&c| c == b'\n').count();
-    let mut second = Reader::new(first.file, first.cols.clone(), first.layout);
+    let mut second = Reader::new(first.file, first.cols.clone(), first.layout, first.code_map);
     let (ra, rb) = std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("tsm-import-rows".into())
@@ -429,7 +554,7 @@ fn read_in_two<'a>(
     });
     ra?;
     rb?;
-    first.absorb(second);
+    first.absorb(second)?;
     Ok(first)
 }
 
@@ -443,17 +568,16 @@ fn header_error(
     };
     let cols = Columns::match_headers(&headers, mapping);
     let layout = mapping.layout.unwrap_or_else(|| cols.closest());
-    let missing: Vec<String> = cols
-        .missing_for(layout)
-        .iter()
-        .map(|f| f.label().to_owned())
-        .collect();
+    let missing = cols.missing_labels(layout);
     let found = found_headers(&headers);
     if missing.is_empty() {
         // A UPN column and nothing else tsm-desk reads: no layout to name a column for.
         return ImportError::at(file, line, None, Problem::OnlyUpn { found });
     }
-    let field = missing.first().cloned();
+    let field = cols
+        .missing_for(layout)
+        .first()
+        .map(|f| f.label().to_owned());
     ImportError::at(
         file,
         line,
@@ -511,12 +635,17 @@ fn hex(bytes: &[u8]) -> String {
         })
 }
 
-/// A warning that may happen on many lines, reported once with a count.
-#[derive(Default)]
+/// A warning that may happen on many lines, reported once with a count and the first
+/// few lines it is on.
+#[derive(Default, Clone)]
 struct Tally {
     count: usize,
     first_line: usize,
+    lines: Vec<usize>,
 }
+
+/// How many lines a tallied warning names.
+const LINES_NAMED: usize = 5;
 
 impl Tally {
     /// Adds the counts of a later part of the same file.
@@ -526,6 +655,11 @@ impl Tally {
                 self.first_line = later.first_line;
             }
             self.count += later.count;
+            for &line in &later.lines {
+                if self.lines.len() < LINES_NAMED {
+                    self.lines.push(line);
+                }
+            }
         }
     }
 
@@ -534,6 +668,23 @@ impl Tally {
             self.first_line = line;
         }
         self.count += 1;
+        if self.lines.len() < LINES_NAMED {
+            self.lines.push(line);
+        }
+    }
+
+    /// "line 5" or "lines 5, 9, 12 and 3 more".
+    fn lines_text(&self) -> String {
+        let shown: Vec<String> = self.lines.iter().map(ToString::to_string).collect();
+        match shown.as_slice() {
+            [one] if self.count == 1 => format!("line {one}"),
+            _ if self.count > shown.len() => format!(
+                "lines {} and {} more",
+                shown.join(", "),
+                self.count - shown.len()
+            ),
+            _ => format!("lines {}", shown.join(", ")),
+        }
     }
 }
 
@@ -542,6 +693,7 @@ struct Reader<'a> {
     file: &'a str,
     cols: Columns,
     layout: Layout,
+    code_map: &'a CodeMap,
     pupils: Vec<(Upn, PupilDetails, usize)>,
     index: FastMap<Upn, usize>,
     last_upn: (String, usize),
@@ -549,24 +701,51 @@ struct Reader<'a> {
     marks: Vec<Vec<(Mark, usize)>>,
     dates: FastMap<String, NaiveDate>,
     last_date: (String, NaiveDate),
-    codes: FastMap<String, Code>,
-    /// Single-character marks by byte, either case: the common codes without hashing.
+    codes: FastMap<String, (Code, Reading)>,
+    /// Single-character national codes by byte, either case: the common codes without
+    /// hashing.
     one_byte: [Option<Code>; 128],
     rows: usize,
     legacy: BTreeMap<Code, Tally>,
+    /// Marks read through a sub-code, a stand-in or the code map: by the mark as
+    /// written.
+    mapped: BTreeMap<String, (Code, Reading, Tally)>,
+    /// Unknown codes by the mark as written (cut short), with the column they are in.
+    unknown: BTreeMap<String, (Tally, Field)>,
     no_mark: Tally,
     short_totals: Tally,
+    over_totals: Tally,
+    absence_total: Tally,
+    derived_attendance: Tally,
+    present_mismatch: Tally,
+    percent_mismatch: Tally,
+    percent_unread: Tally,
+    /// Unmarked sessions a summary's possible sessions held (left out of possible).
+    unrecorded_sessions: u64,
     no_upn: Tally,
     /// Per pupil (parallel to `pupils`): a sex given but not recognised.
     odd_sex: Vec<bool>,
+    /// The DfE weekly file's schools and rows.
+    weekly: weekly::WeeklyReader,
+}
+
+/// A summary row's session columns, as read.
+struct SessionCells {
+    possible: Option<u32>,
+    attendance: Option<u32>,
+    present: Option<u32>,
+    approved: u32,
+    authorised: u32,
+    unauthorised: u32,
 }
 
 impl<'a> Reader<'a> {
-    fn new(file: &'a str, cols: Columns, layout: Layout) -> Self {
+    fn new(file: &'a str, cols: Columns, layout: Layout, code_map: &'a CodeMap) -> Self {
         Reader {
             file,
             cols,
             layout,
+            code_map,
             pupils: Vec::new(),
             index: FastMap::default(),
             last_upn: (String::new(), 0),
@@ -578,10 +757,20 @@ impl<'a> Reader<'a> {
             one_byte: one_byte_codes(),
             rows: 0,
             legacy: BTreeMap::new(),
+            mapped: BTreeMap::new(),
+            unknown: BTreeMap::new(),
             no_mark: Tally::default(),
             short_totals: Tally::default(),
+            over_totals: Tally::default(),
+            absence_total: Tally::default(),
+            derived_attendance: Tally::default(),
+            present_mismatch: Tally::default(),
+            percent_mismatch: Tally::default(),
+            percent_unread: Tally::default(),
+            unrecorded_sessions: 0,
             no_upn: Tally::default(),
             odd_sex: Vec::new(),
+            weekly: weekly::WeeklyReader::default(),
         }
     }
 
@@ -601,7 +790,11 @@ impl<'a> Reader<'a> {
             return Ok(None);
         };
         let value = record.get(i).copied().unwrap_or("").trim();
-        if looks_like_formula(value) {
+        // A lone `=` in a mark column is a SIMS local code of the COVID years, not a
+        // formula: nothing follows it, and the mark is stored as a national code.
+        let lone_mark =
+            value == "=" && matches!(field, Field::Mark | Field::AmMark | Field::PmMark);
+        if !lone_mark && looks_like_formula(value) {
             return Err(self.err(line, field, Problem::Formula));
         }
         Ok(Some(value))
@@ -629,9 +822,12 @@ impl<'a> Reader<'a> {
             self.no_upn.add(line);
             return Ok(());
         }
+        if self.layout == Layout::DfeWeekly {
+            return self.weekly_row(line, upn_cell, record);
+        }
         let pupil = self.pupil(line, upn_cell, record)?;
         match self.layout {
-            Layout::Details => Ok(()),
+            Layout::Details | Layout::DfeWeekly => Ok(()),
             Layout::Summary => self.summary_row(line, record, pupil),
             Layout::MarksLong => {
                 let date = self.date(line, record, Field::Date)?;
@@ -712,10 +908,18 @@ impl<'a> Reader<'a> {
         Ok(i)
     }
 
-    /// The pupil details on a row, and whether a sex was given but not recognised.
+    /// The pupil details on a row, and whether a sex was given but not recognised. In
+    /// the DfE weekly file an empty flag is not known; in MIS exports an empty flag
+    /// means no, as those exports write it.
     fn details(&self, line: usize, record: &[&str]) -> Result<(PupilDetails, bool), ImportError> {
         let mut d = PupilDetails::default();
         let mut odd_sex = false;
+        let empty_flag = if self.layout == Layout::DfeWeekly {
+            None
+        } else {
+            Some(false)
+        };
+        let (mut sen_support, mut ehcp, mut protection) = (None, None, None);
         for field in DETAIL_FIELDS {
             let Some(value) = self.cell(line, record, field)? else {
                 continue;
@@ -731,11 +935,16 @@ impl<'a> Reader<'a> {
                     },
                 )
             };
+            let flag = |empty: Option<bool>| {
+                parse_yes_no_unknown(value, empty).ok_or_else(|| bad("yes, no or unknown"))
+            };
             match field {
                 Field::Forename => d.forename = text(),
                 Field::Surname => d.surname = text(),
                 Field::RegGroup => d.reg_group = text(),
                 Field::Ethnicity => d.ethnicity = text(),
+                Field::HomeLa => d.home_la = text(),
+                Field::PrimarySenType => d.primary_sen_type = text().map(|t| t.to_uppercase()),
                 Field::YearGroup if !value.is_empty() => {
                     d.year_group = Some(
                         YearGroup::parse(value)
@@ -754,22 +963,51 @@ impl<'a> Reader<'a> {
                             .ok_or_else(|| self.err(line, field, Problem::BadDateOfBirth))?,
                     );
                 }
+                Field::AdmissionDate | Field::LeavingDate if !value.is_empty() => {
+                    let date = values::parse_date(value)
+                        .ok_or_else(|| bad("a date (dd/mm/yyyy or yyyy-mm-dd)"))?;
+                    if field == Field::AdmissionDate {
+                        d.admission_date = Some(date);
+                    } else {
+                        d.leaving_date = Some(date);
+                    }
+                }
                 Field::Sen => {
                     d.sen = Some(
                         SenStatus::parse(value).ok_or_else(|| bad("an SEN status (N, K or E)"))?,
-                    )
+                    );
                 }
-                Field::Fsm | Field::Eal | Field::LookedAfter | Field::ChildInNeed => {
-                    let yes = parse_yes_no(value).ok_or_else(|| bad("Y or N"))?;
-                    match field {
-                        Field::Fsm => d.fsm = Some(yes),
-                        Field::Eal => d.eal = Some(yes),
-                        Field::LookedAfter => d.looked_after = Some(yes),
-                        _ => d.child_in_need = Some(yes),
-                    }
-                }
+                Field::Fsm => d.fsm = flag(empty_flag)?,
+                Field::Eal => d.eal = flag(empty_flag)?,
+                Field::LookedAfter => d.looked_after = flag(empty_flag)?,
+                Field::ChildInNeed => d.child_in_need = flag(empty_flag)?,
+                Field::CompulsorySchoolAge => d.compulsory_school_age = flag(None)?,
+                Field::PreviouslyLookedAfter => d.previously_looked_after = flag(None)?,
+                Field::SenSupport => sen_support = flag(None)?,
+                Field::Ehcp => ehcp = flag(None)?,
+                Field::ChildProtection => protection = flag(None)?,
                 _ => {}
             }
+        }
+        // The DfE file gives SEN support and EHC plan as two flags.
+        if d.sen.is_none() && (self.cols.has(Field::SenSupport) || self.cols.has(Field::Ehcp)) {
+            d.sen = match (sen_support, ehcp) {
+                (_, Some(true)) => Some(SenStatus::Ehcp),
+                (Some(true), _) => Some(SenStatus::SenSupport),
+                (Some(false), Some(false)) => Some(SenStatus::None),
+                (Some(false), None) if !self.cols.has(Field::Ehcp) => Some(SenStatus::None),
+                (None, Some(false)) if !self.cols.has(Field::SenSupport) => Some(SenStatus::None),
+                _ => None,
+            };
+        }
+        // Child in need or on a protection plan: either one makes a social worker.
+        if self.cols.has(Field::ChildProtection) {
+            d.child_in_need = match (d.child_in_need, protection) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                (None, Some(false)) if !self.cols.has(Field::ChildInNeed) => Some(false),
+                _ => None,
+            };
         }
         Ok((d, odd_sex))
     }
@@ -797,58 +1035,184 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.err(line, field, Problem::MissingValue))
     }
 
+    fn session_cells(&self, line: usize, record: &[&str]) -> Result<SessionCells, ImportError> {
+        Ok(SessionCells {
+            possible: self.count(line, record, Field::Possible)?,
+            attendance: self.count(line, record, Field::Attendance)?,
+            present: self.count(line, record, Field::Present)?,
+            approved: self.count(line, record, Field::Approved)?.unwrap_or(0),
+            authorised: self.required_count(line, record, Field::Authorised)?,
+            unauthorised: self.required_count(line, record, Field::Unauthorised)?,
+        })
+    }
+
+    /// A summary row's totals as the DfE counts them: attendance is present + approved
+    /// educational activity (or a column that already holds both), absence is
+    /// authorised + unauthorised, and possible is attendance + absence. A file's possible
+    /// sessions above that held unmarked sessions: warned, and left out. Below it: an
+    /// error in a school's summary; in the DfE weekly file a warning, as the row is the
+    /// DfE's own. Nothing a file computed (totals, percentages) is used unchecked.
+    fn summary_counts(
+        &mut self,
+        line: usize,
+        record: &[&str],
+    ) -> Result<SessionCounts, ImportError> {
+        let c = self.session_cells(line, record)?;
+        let absence = c.authorised.saturating_add(c.unauthorised);
+        let (present, approved) = match (c.attendance, c.present) {
+            (Some(attendance), present) => {
+                if c.approved > attendance {
+                    return Err(self.err(
+                        line,
+                        Field::Approved,
+                        Problem::ApprovedExceedsAttendance {
+                            approved: c.approved,
+                            attendance,
+                        },
+                    ));
+                }
+                let present_part = attendance - c.approved;
+                if present.is_some_and(|p| p != present_part && p != attendance) {
+                    self.present_mismatch.add(line);
+                }
+                (present_part, c.approved)
+            }
+            (None, Some(present)) => (present, c.approved),
+            (None, None) => {
+                // Only possible, authorised and unauthorised (the school census): the
+                // attendance is what is left.
+                let possible = c.possible.unwrap_or(0);
+                let Some(attendance) = possible.checked_sub(absence) else {
+                    return Err(self.totals_error(line, 0, c.authorised, c.unauthorised, possible));
+                };
+                if c.approved > attendance {
+                    return Err(self.err(
+                        line,
+                        Field::Approved,
+                        Problem::ApprovedExceedsAttendance {
+                            approved: c.approved,
+                            attendance,
+                        },
+                    ));
+                }
+                self.derived_attendance.add(line);
+                (attendance - c.approved, c.approved)
+            }
+        };
+        let attendance = present.saturating_add(approved);
+        let total = attendance.saturating_add(absence);
+        let mut no_mark = 0;
+        if let Some(possible) = c.possible {
+            if total > possible {
+                if self.layout != Layout::DfeWeekly {
+                    return Err(self.totals_error(
+                        line,
+                        attendance,
+                        c.authorised,
+                        c.unauthorised,
+                        possible,
+                    ));
+                }
+                self.over_totals.add(line);
+            } else if total < possible {
+                self.short_totals.add(line);
+                no_mark = possible - total;
+                self.unrecorded_sessions += u64::from(no_mark);
+            }
+        }
+        if let Some(unrecorded) = self.count(line, record, Field::Unrecorded)? {
+            no_mark = no_mark.max(unrecorded);
+        }
+        if let Some(absent) = self.count(line, record, Field::AbsenceTotal)?
+            && absent != absence
+        {
+            self.absence_total.add(line);
+        }
+        self.check_percent(line, record, attendance, total)?;
+        Ok(SessionCounts {
+            possible: total,
+            present,
+            approved,
+            authorised: c.authorised,
+            unauthorised: c.unauthorised,
+            no_mark,
+            late_before_close: self
+                .count(line, record, Field::LateBeforeClose)?
+                .unwrap_or(0),
+            late_after_close: self
+                .count(line, record, Field::LateAfterClose)?
+                .unwrap_or(0),
+        })
+    }
+
+    fn totals_error(
+        &self,
+        line: usize,
+        attendance: u32,
+        authorised: u32,
+        unauthorised: u32,
+        possible: u32,
+    ) -> ImportError {
+        self.err(
+            line,
+            Field::Possible,
+            Problem::TotalsExceedPossible {
+                attendance,
+                authorised,
+                unauthorised,
+                total: attendance
+                    .saturating_add(authorised)
+                    .saturating_add(unauthorised),
+                possible,
+            },
+        )
+    }
+
+    /// Compares a file's own attendance percentage with the one worked out from the
+    /// sessions, allowing for the percentage's rounding (its decimal places). Read as a
+    /// percentage, or as a fraction of one; never used for any figure.
+    fn check_percent(
+        &mut self,
+        line: usize,
+        record: &[&str],
+        attendance: u32,
+        possible: u32,
+    ) -> Result<(), ImportError> {
+        let Some(value) = self.cell(line, record, Field::AttendancePercent)? else {
+            return Ok(());
+        };
+        let text = value.trim_end_matches('%').trim();
+        if text.is_empty() || possible == 0 {
+            return Ok(());
+        }
+        let Ok(number) = text.parse::<f64>() else {
+            self.percent_unread.add(line);
+            return Ok(());
+        };
+        let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+        let exponent = i32::try_from(decimals.min(12)).unwrap_or(12);
+        let tolerance = 0.5 * 10f64.powi(-exponent) + 1e-9;
+        let computed = f64::from(attendance) / f64::from(possible) * 100.0;
+        let as_percent = (number - computed).abs() <= tolerance;
+        let as_fraction = (number * 100.0 - computed).abs() <= tolerance * 100.0;
+        if !as_percent && !as_fraction {
+            self.percent_mismatch.add(line);
+        }
+        Ok(())
+    }
+
     fn summary_row(
         &mut self,
         line: usize,
         record: &[&str],
         pupil: usize,
     ) -> Result<(), ImportError> {
-        let possible = self.required_count(line, record, Field::Possible)?;
-        let present = self.required_count(line, record, Field::Attendance)?;
-        let approved = self.count(line, record, Field::Approved)?.unwrap_or(0);
-        let authorised = self.required_count(line, record, Field::Authorised)?;
-        let unauthorised = self.required_count(line, record, Field::Unauthorised)?;
-        let late_before_close = self
-            .count(line, record, Field::LateBeforeClose)?
-            .unwrap_or(0);
-        let late_after_close = self
-            .count(line, record, Field::LateAfterClose)?
-            .unwrap_or(0);
-        let attendance = present.saturating_add(approved);
-        let total = attendance
-            .saturating_add(authorised)
-            .saturating_add(unauthorised);
-        if total > possible {
-            return Err(self.err(
-                line,
-                Field::Possible,
-                Problem::TotalsExceedPossible {
-                    attendance,
-                    authorised,
-                    unauthorised,
-                    total,
-                    possible,
-                },
-            ));
-        }
-        if total < possible {
-            self.short_totals.add(line);
-        }
+        let counts = self.summary_counts(line, record)?;
         let upn = self
             .pupils
             .get(pupil)
             .map(|p| p.0.clone())
             .ok_or_else(|| self.err(line, Field::Upn, Problem::BadUpn))?;
-        let counts = SessionCounts {
-            possible,
-            present,
-            approved,
-            authorised,
-            unauthorised,
-            no_mark: possible - total,
-            late_before_close,
-            late_after_close,
-        };
         self.summary.push(SummaryRow { line, upn, counts });
         Ok(())
     }
@@ -881,29 +1245,52 @@ impl<'a> Reader<'a> {
         Ok(d)
     }
 
+    /// Reads a mark (see [`Code::read`]). An unknown code is counted, not refused at
+    /// once, so the error can say how often each occurs; the mark stands as "no mark"
+    /// meanwhile, and the file is refused when the rows are done.
     fn code(&mut self, line: usize, record: &[&str], field: Field) -> Result<Code, ImportError> {
         let value = self.cell(line, record, field)?.unwrap_or("");
-        let single = match value.as_bytes() {
-            [b] => self.one_byte.get(usize::from(*b)).copied().flatten(),
-            _ => None,
+        if let [b] = value.as_bytes()
+            && let Some(code) = self.one_byte.get(usize::from(*b)).copied().flatten()
+        {
+            self.count_code(code, line);
+            return Ok(code);
+        }
+        let (code, reading) = match self.codes.get(value).copied() {
+            Some(found) => found,
+            None => match Code::read(value, self.code_map) {
+                Ok(found) => {
+                    self.codes.insert(value.to_owned(), found);
+                    found
+                }
+                Err(e) => {
+                    self.unknown
+                        .entry(quoted(&e.0))
+                        .or_insert_with(|| (Tally::default(), field))
+                        .0
+                        .add(line);
+                    return Ok(Code::NO_MARK);
+                }
+            },
         };
-        let code = match single.or_else(|| self.codes.get(value).copied()) {
-            Some(c) => c,
-            None => {
-                let c = Code::parse(value).map_err(|e| {
-                    self.err(line, field, Problem::UnknownCode(UnknownCode(quoted(&e.0))))
-                })?;
-                self.codes.insert(value.to_owned(), c);
-                c
-            }
-        };
+        if reading != Reading::National {
+            self.mapped
+                .entry(value.trim().to_owned())
+                .or_insert_with(|| (code, reading, Tally::default()))
+                .2
+                .add(line);
+        }
+        self.count_code(code, line);
+        Ok(code)
+    }
+
+    fn count_code(&mut self, code: Code, line: usize) {
         if code.is_legacy() {
             self.legacy.entry(code).or_default().add(line);
         }
         if code == Code::NO_MARK {
             self.no_mark.add(line);
         }
-        Ok(code)
     }
 
     fn push_mark(&mut self, pupil: usize, mark: Mark, line: usize) {
@@ -913,7 +1300,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes in what a reader of a later part of the same file found.
-    fn absorb(&mut self, later: Reader<'a>) {
+    fn absorb(&mut self, later: Reader<'a>) -> Result<(), ImportError> {
         self.rows += later.rows;
         let odd = later.odd_sex;
         for (((upn, details, line), marks), odd_sex) in
@@ -934,19 +1321,76 @@ impl<'a> Reader<'a> {
         for (code, tally) in &later.legacy {
             self.legacy.entry(*code).or_default().merge(tally);
         }
-        self.no_mark.merge(&later.no_mark);
-        self.short_totals.merge(&later.short_totals);
-        self.no_upn.merge(&later.no_upn);
+        for (mark, (code, reading, tally)) in &later.mapped {
+            self.mapped
+                .entry(mark.clone())
+                .or_insert_with(|| (*code, *reading, Tally::default()))
+                .2
+                .merge(tally);
+        }
+        for (mark, (tally, field)) in &later.unknown {
+            self.unknown
+                .entry(mark.clone())
+                .or_insert_with(|| (Tally::default(), *field))
+                .0
+                .merge(tally);
+        }
+        for (mine, theirs) in [
+            (&mut self.no_mark, &later.no_mark),
+            (&mut self.short_totals, &later.short_totals),
+            (&mut self.over_totals, &later.over_totals),
+            (&mut self.absence_total, &later.absence_total),
+            (&mut self.derived_attendance, &later.derived_attendance),
+            (&mut self.present_mismatch, &later.present_mismatch),
+            (&mut self.percent_mismatch, &later.percent_mismatch),
+            (&mut self.percent_unread, &later.percent_unread),
+            (&mut self.no_upn, &later.no_upn),
+        ] {
+            mine.merge(theirs);
+        }
+        self.unrecorded_sessions += later.unrecorded_sessions;
+        let file = self.file;
+        self.weekly.absorb(later.weekly, |line, first| {
+            ImportError::at(
+                file,
+                line,
+                Some(later.cols.header(Field::Upn)),
+                Problem::DuplicatePupil(first),
+            )
+        })
+    }
+
+    /// The unknown codes found, as an error naming the first one's line and column.
+    fn unknown_codes_error(&self) -> Option<ImportError> {
+        let mut codes: Vec<(&String, &(Tally, Field))> = self.unknown.iter().collect();
+        codes.sort_by_key(|(_, (t, _))| t.first_line);
+        let (_, (first, field)) = codes.first()?;
+        let listed = codes
+            .iter()
+            .map(|(mark, (tally, _))| UnknownCodeCount {
+                code: (mark.chars().count() <= 3).then(|| (*mark).clone()),
+                count: tally.count,
+                first_line: tally.first_line,
+            })
+            .collect();
+        Some(self.err(first.first_line, *field, Problem::UnknownCodes(listed)))
     }
 
     fn finish(mut self, sha256: String) -> Result<ImportBatch, ImportError> {
-        if self.pupils.is_empty() {
+        if let Some(e) = self.unknown_codes_error() {
+            return Err(e);
+        }
+        if self.pupils.is_empty() && self.weekly.rows.is_empty() {
             return Err(ImportError::whole(self.file, Problem::NoRows));
         }
         let mut warnings = self.warnings();
         let content = match self.layout {
             Layout::Details => BatchContent::Details,
             Layout::Summary => BatchContent::Summary(std::mem::take(&mut self.summary)),
+            Layout::DfeWeekly => {
+                warnings.extend(self.weekly.warnings());
+                BatchContent::Weekly(std::mem::take(&mut self.weekly).into_content())
+            }
             Layout::MarksLong | Layout::MarksWide => {
                 let mark_field = if self.layout == Layout::MarksLong {
                     Field::Mark
@@ -1013,6 +1457,7 @@ impl<'a> Reader<'a> {
             content,
             rows: self.rows,
             warnings,
+            as_of: None,
         })
     }
 
@@ -1042,34 +1487,118 @@ impl<'a> Reader<'a> {
                 ),
             );
         }
+        for (mark, (code, reading, t)) in &self.mapped {
+            let info = code.info();
+            tally(
+                t,
+                None,
+                format!(
+                    "code {mark:?} ({}) counted as {} ({}, {}): {} mark{}",
+                    reading.describe(),
+                    code,
+                    info.meaning,
+                    info.category.describe(),
+                    t.count,
+                    plural(t.count)
+                ),
+            );
+        }
         tally(
             &self.no_mark,
             None,
             format!(
-                "{} session{} with no mark recorded, counted as possible, not as absence",
+                "{} session{} not yet marked, left out of possible sessions",
                 self.no_mark.count,
                 plural(self.no_mark.count)
             ),
         );
+        let possible = Some(self.cols.header(Field::Possible));
         tally(
             &self.short_totals,
-            Some(self.cols.header(Field::Possible)),
+            possible.clone(),
             format!(
-                "{} pupil{} with attendance and absence below possible sessions; the difference is counted as no mark recorded",
+                "{} pupil{} with attendance and absence below possible sessions ({}): {} unmarked session{} left out of possible sessions (attendance + absence is used as possible)",
                 self.short_totals.count,
-                plural(self.short_totals.count)
+                plural(self.short_totals.count),
+                self.short_totals.lines_text(),
+                self.unrecorded_sessions,
+                plural(usize::try_from(self.unrecorded_sessions).unwrap_or(2)),
+            ),
+        );
+        tally(
+            &self.over_totals,
+            possible,
+            format!(
+                "{} row{} where attendance and absence add up to more than possible sessions ({}); attendance + absence is used as possible",
+                self.over_totals.count,
+                plural(self.over_totals.count),
+                self.over_totals.lines_text()
+            ),
+        );
+        tally(
+            &self.absence_total,
+            Some(self.cols.header(Field::AbsenceTotal)),
+            format!(
+                "{} row{} where the absence total is not authorised + unauthorised ({}); authorised + unauthorised is used",
+                self.absence_total.count,
+                plural(self.absence_total.count),
+                self.absence_total.lines_text()
+            ),
+        );
+        tally(
+            &self.derived_attendance,
+            possible_field(&self.cols),
+            format!(
+                "no attendance column: attendance worked out as possible − authorised − unauthorised for {} pupil{}",
+                self.derived_attendance.count,
+                plural(self.derived_attendance.count)
+            ),
+        );
+        tally(
+            &self.present_mismatch,
+            Some(self.cols.header(Field::Present)),
+            format!(
+                "{} row{} where present + approved educational activity is not the attendance column ({}); the attendance column is used",
+                self.present_mismatch.count,
+                plural(self.present_mismatch.count),
+                self.present_mismatch.lines_text()
+            ),
+        );
+        tally(
+            &self.percent_mismatch,
+            Some(self.cols.header(Field::AttendancePercent)),
+            format!(
+                "{} row{} whose attendance percentage differs from the sessions by more than its rounding ({}); tsm-desk uses the sessions, never the percentage",
+                self.percent_mismatch.count,
+                plural(self.percent_mismatch.count),
+                self.percent_mismatch.lines_text()
+            ),
+        );
+        tally(
+            &self.percent_unread,
+            Some(self.cols.header(Field::AttendancePercent)),
+            format!(
+                "{} attendance percentage{} that are not numbers, ignored",
+                self.percent_unread.count,
+                plural(self.percent_unread.count)
             ),
         );
         let mut check_letter = Tally::default();
         let mut unknown_sex = Tally::default();
-        for (i, (upn, _, line)) in self.pupils.iter().enumerate() {
+        let upns = self
+            .pupils
+            .iter()
+            .map(|(upn, _, line)| (upn, *line))
+            .chain(self.weekly.rows.iter().map(|r| (&r.upn, r.line)));
+        for (i, (upn, line)) in upns.enumerate() {
             if !upn.check_letter_ok() {
-                check_letter.add(*line);
+                check_letter.add(line);
             }
             if self.odd_sex.get(i).copied().unwrap_or(false) {
-                unknown_sex.add(*line);
+                unknown_sex.add(line);
             }
         }
+        unknown_sex.merge(&self.weekly.odd_sex);
         tally(
             &check_letter,
             Some(self.cols.header(Field::Upn)),
@@ -1099,6 +1628,12 @@ impl<'a> Reader<'a> {
         );
         out
     }
+}
+
+/// The header of the possible-sessions column, for a warning about it.
+fn possible_field(cols: &Columns) -> Option<String> {
+    cols.has(Field::Possible)
+        .then(|| cols.header(Field::Possible))
 }
 
 /// A hash map with a fast, non-cryptographic hasher for the per-row look-ups (dates,
@@ -1212,7 +1747,7 @@ mod tests {
             "UPN,Date,AM Mark,PM Mark\n{A},01/09/2025,{huge}Q,\\\n"
         ));
         assert!(e.to_string().len() < 200);
-        assert!(matches!(*e.problem, Problem::UnknownCode(_)));
+        assert!(matches!(*e.problem, Problem::UnknownCodes(_)));
     }
 
     /// Found by the fuzz run: a header row of many thousands of columns was listed in
@@ -1292,7 +1827,12 @@ mod tests {
         }
         // `-` is the no-mark code, and a negative count is still a bad number.
         let batch = read(&format!("UPN,Date,AM Mark,PM Mark\n{A},01/09/2025,-,/\n")).unwrap();
-        assert!(batch.warnings.iter().any(|w| w.message.contains("no mark")));
+        assert!(
+            batch
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("1 session not yet marked"))
+        );
         let e = refused(&format!(
             "UPN,Possible Sessions,Present,Authorised Absences,Unauthorised Absences\n{A},-1,1,0,0\n"
         ));

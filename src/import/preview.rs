@@ -4,8 +4,22 @@
 use super::columns::{Columns, required};
 use super::table::Table;
 use super::{ColumnMapping, Field, HEADER_SEARCH_ROWS, ImportError, Problem, is_blank};
-use crate::domain::Layout;
+use crate::domain::{Layout, Period};
+use chrono::NaiveDate;
+use std::collections::HashSet;
 use std::path::Path;
+
+/// What a file holding several schools (the DfE weekly file) holds, counted over all
+/// its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolsInFile {
+    /// Distinct school URNs.
+    pub schools: usize,
+    /// Pupil rows.
+    pub pupils: usize,
+    /// The terms named in `academic_term` that could be read.
+    pub terms: Vec<Period>,
+}
 
 /// What a file looks like, before importing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +41,11 @@ pub struct Preview {
     pub missing: Vec<Field>,
     /// The first rows after the header, cell by cell.
     pub rows: Vec<Vec<String>>,
+    /// For a file holding several schools: how many, and how many pupil rows.
+    pub schools_in_file: Option<SchoolsInFile>,
+    /// The day the file was last modified: the date its weekly figures run to, unless
+    /// the user gives another.
+    pub modified: Option<NaiveDate>,
 }
 
 /// Looks at a file: finds its header row as an import would and keeps `max_rows` rows.
@@ -38,10 +57,7 @@ pub fn preview(
     mapping: &ColumnMapping,
     max_rows: usize,
 ) -> Result<Preview, ImportError> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = super::base_name(path);
     let bytes =
         std::fs::read(path).map_err(|e| ImportError::whole(&name, Problem::Io(e.to_string())))?;
     let table = Table::from_bytes(&name, bytes)?;
@@ -100,7 +116,17 @@ pub fn preview(
         })?;
     }
     let shown_layout = layout.or(mapping.layout).unwrap_or_else(|| cols.closest());
-    let needed = required(shown_layout);
+    // Each requirement once: the alternative the file has, else the first.
+    let needed: Vec<Field> = required(shown_layout)
+        .iter()
+        .filter_map(|any_of| {
+            any_of
+                .iter()
+                .copied()
+                .find(|f| cols.has(*f))
+                .or_else(|| any_of.first().copied())
+        })
+        .collect();
     let mut fields: Vec<(Field, bool, Option<String>)> = needed
         .iter()
         .map(|f| (*f, true, cols.get(*f).map(|_| cols.header(*f))))
@@ -110,6 +136,11 @@ pub fn preview(
             fields.push((f, false, Some(cols.header(f))));
         }
     }
+    let schools_in_file = if layout == Some(Layout::DfeWeekly) {
+        Some(count_schools(&table, &name, header_line, &cols)?)
+    } else {
+        None
+    };
     Ok(Preview {
         file: name,
         header_line,
@@ -119,6 +150,60 @@ pub fn preview(
         shown_layout,
         fields,
         rows,
+        schools_in_file,
+        modified: super::modified_date(path),
+    })
+}
+
+/// Counts the schools, pupil rows and terms of a multi-school file (one pass over its
+/// rows, reading only the URN and term columns).
+fn count_schools(
+    table: &Table,
+    name: &str,
+    header_line: usize,
+    cols: &Columns,
+) -> Result<SchoolsInFile, ImportError> {
+    let (Some(urn), Some(upn)) = (cols.get(Field::SchoolUrn), cols.get(Field::Upn)) else {
+        return Ok(SchoolsInFile {
+            schools: 0,
+            pupils: 0,
+            terms: Vec::new(),
+        });
+    };
+    let term = cols.get(Field::Term);
+    let mut schools: HashSet<String> = HashSet::new();
+    let mut terms: Vec<Period> = Vec::new();
+    let mut last_term = String::new();
+    let mut pupils = 0;
+    table.for_each(name, |line, record| {
+        if line <= header_line || is_blank(record) {
+            return Ok(true);
+        }
+        let cell = |i: usize| record.get(i).map_or("", |c| c.trim());
+        if cell(upn).is_empty() {
+            return Ok(true);
+        }
+        pupils += 1;
+        if !schools.contains(cell(urn)) {
+            schools.insert(cell(urn).to_owned());
+        }
+        if let Some(t) = term
+            && cell(t) != last_term
+        {
+            cell(t).clone_into(&mut last_term);
+            if let Ok(p) = last_term.parse::<Period>()
+                && !terms.contains(&p)
+            {
+                terms.push(p);
+            }
+        }
+        Ok(true)
+    })?;
+    terms.sort();
+    Ok(SchoolsInFile {
+        schools: schools.len(),
+        pupils,
+        terms,
     })
 }
 

@@ -73,7 +73,7 @@ fn figures(batch: &ImportBatch) -> BTreeMap<Upn, PupilFigures> {
                 out.insert(p.upn.clone(), f);
             }
         }
-        BatchContent::Details => {}
+        BatchContent::Details | BatchContent::Weekly(_) => {}
     }
     out
 }

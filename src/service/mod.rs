@@ -6,6 +6,7 @@
 mod hygiene;
 mod meeting;
 pub mod print;
+pub mod reports;
 pub mod safety;
 pub mod settings;
 pub mod view;
@@ -90,14 +91,16 @@ const SETTINGS_KEY: &str = "settings";
 /// The settings key marking a database filled from the bundled sample data.
 const DEMO_KEY: &str = "demo";
 
-/// A request to import files for one school.
+/// A request to import files: for one school, or, for a file holding several (the
+/// DfE weekly file), every school in it (or only `urn`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportRequest {
     /// The files, all imported or none.
     pub files: Vec<PathBuf>,
     /// Column mapping chosen in the wizard.
     pub mapping: ColumnMapping,
-    /// The school's URN.
+    /// The school's URN; empty for a file that names its schools (then every school in
+    /// it is imported).
     pub urn: String,
     /// The school's name (for a new school, or to rename).
     pub school_name: Option<String>,
@@ -107,6 +110,10 @@ pub struct ImportRequest {
     pub term: Option<Period>,
     /// Import again files imported before.
     pub replace: bool,
+    /// The day a weekly file's figures run to (default: the file's modified date).
+    pub as_of: Option<NaiveDate>,
+    /// Local codes mapped for this import only, on top of the saved code map.
+    pub code_map: Vec<(String, crate::domain::Code)>,
 }
 
 /// A school's period loaded for the screens, kept while the user looks at it.
@@ -277,14 +284,36 @@ impl Service {
         Ok(())
     }
 
-    /// The patch overview as of `today`.
+    /// The patch overview as of `today`: every school's latest term with data, its
+    /// overall absence, persistent and severe absence and the change since its previous
+    /// term, worked out for all schools in one pass (a county's weekly file holds
+    /// hundreds of schools), with this term's meeting and the open actions and CME
+    /// enquiries.
     ///
     /// # Errors
     /// Store and analysis errors.
     pub fn overview(&mut self, today: NaiveDate) -> Result<Overview, ServiceError> {
         let this_term = Period::of_date(today);
         let thresholds = self.settings.thresholds;
-        let mut rows = Vec::new();
+        // Each school's latest term with data and the one before.
+        let mut terms: std::collections::HashMap<i64, (Period, i64, Option<i64>)> =
+            std::collections::HashMap::new();
+        for (school_id, period, period_id) in self.store.all_periods()? {
+            let previous = terms.get(&school_id).map(|t| t.1);
+            terms.insert(school_id, (period, period_id, previous));
+        }
+        let mut groups: Vec<i64> = terms
+            .values()
+            .flat_map(|(_, now, before)| std::iter::once(*now).chain(*before))
+            .collect();
+        groups.sort_unstable();
+        let rows = self.store.patch_rows(&groups)?;
+        let figures: std::collections::HashMap<i64, analysis::PatchFigures> =
+            analysis::patch_figures(&rows, &thresholds)?
+                .into_iter()
+                .map(|f| (f.group, f))
+                .collect();
+        let mut out = Vec::new();
         for school in self.store.schools()? {
             let meeting = self.store.meeting(school.id, this_term)?;
             let actions = self.store.action_counts(school.id, today)?;
@@ -299,32 +328,36 @@ impl Service {
                 absence_change: None,
                 persistent: None,
                 persistent_change: None,
+                persistent_pupils: 0,
                 severe: None,
                 severe_change: None,
+                severe_pupils: 0,
                 meeting,
                 actions,
                 open_cme,
             };
-            if !self.store.periods(school.id)?.is_empty() {
-                let (_, data) = self.store.period_data(&school.urn, None)?;
-                let flags = analysis::flags(&data, &thresholds)?;
-                let h = analysis::headline(&data, &flags, &thresholds);
-                let change = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
-                let prev = h.previous.as_ref();
-                row.pupils = h.now.pupils;
-                row.latest = data.period;
-                row.absence = h.now.absence_rate;
-                row.absence_change = change(h.now.absence_rate, prev.and_then(|p| p.absence_rate));
-                row.persistent = h.now.persistent_rate;
-                row.persistent_change =
-                    change(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate));
-                row.severe = h.now.severe_rate;
-                row.severe_change = change(h.now.severe_rate, prev.and_then(|p| p.severe_rate));
+            if let Some((period, now, before)) = terms.get(&school.id) {
+                let now = figures.get(now);
+                let before = before.and_then(|b| figures.get(&b));
+                let change =
+                    |f: fn(&analysis::PatchFigures) -> Option<f64>| Some(f(now?)? - f(before?)?);
+                row.latest = Some(*period);
+                if let Some(n) = now {
+                    row.pupils = n.pupils;
+                    row.absence = n.absence_rate;
+                    row.persistent = n.persistent_rate;
+                    row.persistent_pupils = n.persistent;
+                    row.severe = n.severe_rate;
+                    row.severe_pupils = n.severe;
+                }
+                row.absence_change = change(|f| f.absence_rate);
+                row.persistent_change = change(|f| f.persistent_rate);
+                row.severe_change = change(|f| f.severe_rate);
             }
-            rows.push(row);
+            out.push(row);
         }
         Ok(Overview {
-            rows,
+            rows: out,
             this_term: Some(this_term),
         })
     }
@@ -377,7 +410,8 @@ impl Service {
         for p in &periods {
             let (_, data) = self.store.period_data(urn, Some(*p))?;
             let flags = analysis::flags(&data, &thresholds)?;
-            let h = analysis::headline(&data, &flags, &thresholds).now;
+            let scoped = analysis::headline_scope(&data, &thresholds);
+            let h = analysis::headline(&scoped, &flags, &thresholds).now;
             trend.push(TrendPoint {
                 period: *p,
                 absence_rate: h.absence_rate,
@@ -391,16 +425,21 @@ impl Service {
         let period = data
             .period
             .ok_or_else(|| ServiceError::Invalid("no period loaded".into()))?;
+        // School-level figures leave out pupils outside compulsory school age (unless
+        // the settings include them); the pupil list keeps everyone.
+        let scoped = analysis::headline_scope(data, &thresholds);
+        let school_la = loaded.school.la_name.clone();
         let mut characteristics = Vec::new();
         for by in [
             CohortBy::Sen,
             CohortBy::Fsm,
             CohortBy::Eal,
             CohortBy::Cla,
+            CohortBy::Pla,
             CohortBy::Cin,
             CohortBy::Sex,
         ] {
-            for g in analysis::cohorts(data, flags, by)? {
+            for g in analysis::cohorts(&scoped, flags, by)? {
                 if let Some(label) = characteristic_label(by, &g.group) {
                     characteristics.push(CharacteristicRate {
                         label: label.to_owned(),
@@ -415,7 +454,11 @@ impl Service {
             .pupils
             .iter()
             .zip(flags)
-            .map(|(p, f)| pupil_row(p, f, names.get(&p.id)))
+            .map(|(p, f)| {
+                let mut row = pupil_row(p, f, names.get(&p.id));
+                row.tags = p.tags(period, school_la.as_deref());
+                row
+            })
             .collect();
         sort_short_list(&mut pupils);
         Ok(SchoolView {
@@ -424,14 +467,19 @@ impl Service {
             periods,
             previous: data.previous,
             has_marks: !data.marks.is_empty(),
-            headline: analysis::headline(data, flags, &thresholds),
+            headline: analysis::headline(&scoped, flags, &thresholds),
             national,
-            by_year: analysis::cohorts(data, flags, CohortBy::Year)?,
+            by_year: analysis::cohorts(&scoped, flags, CohortBy::Year)?,
             characteristics,
-            reasons: analysis::reasons(data)?,
-            lateness: analysis::lateness(data),
-            weekly: analysis::weekly(data)?,
-            day_of_week: analysis::day_of_week(data)?,
+            reasons: analysis::reasons(&scoped)?,
+            lateness: analysis::lateness(&scoped),
+            weekly: analysis::weekly(&scoped)?,
+            day_of_week: analysis::day_of_week(&scoped)?,
+            unmarked: scoped
+                .pupils
+                .iter()
+                .map(|p| u64::from(p.counts.no_mark))
+                .sum(),
             trend,
             pupils,
             thresholds,
@@ -475,6 +523,20 @@ impl Service {
             pupils: vec![record],
             previous_rates: Vec::new(),
             marks: strip.iter().map(|s| (pupil_id, s.clone())).collect(),
+            snapshots: loaded
+                .data
+                .snapshots
+                .iter()
+                .map(|s| crate::domain::Snapshot {
+                    as_of: s.as_of,
+                    rows: s
+                        .rows
+                        .iter()
+                        .filter(|r| r.pupil_id == pupil_id)
+                        .copied()
+                        .collect(),
+                })
+                .collect(),
         };
         let mut calendar: Vec<CalendarDay> = Vec::new();
         if let Some(strip) = &strip {
@@ -546,14 +608,19 @@ impl Service {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport, ServiceError> {
         let urn = request.urn.trim();
-        if urn.is_empty() || !urn.chars().all(|c| c.is_ascii_digit()) {
+        if !urn.is_empty() && !urn.chars().all(|c| c.is_ascii_digit()) {
             return Err(ServiceError::Invalid(
                 "School URN must be digits, e.g. 990101".into(),
             ));
         }
+        let urn = (!urn.is_empty()).then_some(urn);
         if request.files.is_empty() {
             return Err(ServiceError::Invalid("Choose at least one file".into()));
         }
+        let options = crate::import::ReadOptions {
+            mapping: request.mapping.clone(),
+            code_map: self.settings.code_map_for(urn, &request.code_map),
+        };
         let n = request.files.len();
         let mut batches = Vec::with_capacity(n);
         #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
@@ -563,7 +630,7 @@ impl Service {
                 label: format!("Reading {name} ({} of {n})", i + 1),
                 fraction: i as f32 / (n as f32 + 1.0),
             });
-            batches.push(crate::import::read_file(path, &request.mapping)?);
+            batches.push(crate::import::read_file_with(path, &options)?);
         }
         #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
         progress(Progress {
@@ -585,13 +652,14 @@ impl Service {
             term: request.term,
             replace: request.replace,
             officer: self.settings.officer_label(),
+            as_of: request.as_of,
         };
         let outcomes = self
             .store
             .import_batches_with_school(urn, phase, &batches, &options)?;
         self.loaded = None;
         Ok(ImportReport {
-            urn: urn.to_owned(),
+            urn: urn.unwrap_or_default().to_owned(),
             outcomes,
         })
     }
@@ -614,6 +682,7 @@ fn characteristic_label(by: CohortBy, group: &str) -> Option<&'static str> {
         (CohortBy::Fsm, "no") => "Not FSM",
         (CohortBy::Eal, "yes") => "EAL",
         (CohortBy::Cla, "yes") => "Looked after",
+        (CohortBy::Pla, "yes") => "Previously looked after",
         (CohortBy::Cin, "yes") => "CIN / CP",
         (CohortBy::Sex, "F") => "Female",
         (CohortBy::Sex, "M") => "Male",
@@ -665,6 +734,8 @@ fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow 
         change: f.change,
         category: f.category,
         reasons,
+        tags: Vec::new(),
+        compulsory_school_age: p.compulsory_school_age,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The LA's settings, kept in the database: flag thresholds, national comparators, the
 //! service directory and the officer's name.
 
-use crate::domain::Thresholds;
+use crate::domain::{Code, CodeMap, LocalCode, Thresholds};
 
 /// National figures for one school type, as percentages (6.7 is 6.7%). A blank figure
 /// falls back to the "All schools" row.
@@ -109,6 +109,9 @@ pub struct Settings {
     /// Academic years of data kept by a purge: 3 keeps this academic year and the two
     /// before; 0 keeps everything.
     pub retention_years: u32,
+    /// The LA's local attendance codes and the national codes they stand for, for all
+    /// schools or one.
+    pub code_map: Vec<LocalCode>,
 }
 
 /// The default retention: this academic year and the two before.
@@ -126,6 +129,7 @@ impl Default for Settings {
             print_names: crate::report::NameStyle::default(),
             backups_kept: crate::store::DEFAULT_BACKUPS_KEPT,
             retention_years: DEFAULT_RETENTION_YEARS,
+            code_map: Vec::new(),
         }
     }
 }
@@ -162,6 +166,29 @@ impl Settings {
         }
     }
 
+    /// The code map for one school's files: the entries for all schools, then the
+    /// school's own (which win), then `extra` (given for one import, which win over
+    /// both). Entries that do not check are left out (saving refuses them).
+    #[must_use]
+    pub fn code_map_for(&self, urn: Option<&str>, extra: &[(String, Code)]) -> CodeMap {
+        let valid = |e: &&LocalCode| e.check().is_ok();
+        let all = self
+            .code_map
+            .iter()
+            .filter(|e| e.school.is_none())
+            .filter(valid);
+        let own = self
+            .code_map
+            .iter()
+            .filter(|e| e.school.is_some() && e.school.as_deref() == urn)
+            .filter(valid);
+        CodeMap::new(
+            all.chain(own)
+                .filter_map(|e| Some((e.local.trim().to_owned(), e.check().ok()?)))
+                .chain(extra.iter().cloned()),
+        )
+    }
+
     /// Checks the settings before saving; the message names the field.
     ///
     /// # Errors
@@ -190,6 +217,26 @@ impl Settings {
             return Err(format!(
                 "Data retention: keep at most {MAX_RETENTION_YEARS} academic years (0 keeps everything)"
             ));
+        }
+        for (i, entry) in self.code_map.iter().enumerate() {
+            entry.check()?;
+            if let Some(urn) = &entry.school
+                && (urn.is_empty() || !urn.chars().all(|c| c.is_ascii_digit()))
+            {
+                return Err(format!(
+                    "Code map: {:?} is for school {urn:?}, which is not a URN (digits)",
+                    entry.local
+                ));
+            }
+            if self.code_map[..i]
+                .iter()
+                .any(|e| e.local.trim() == entry.local.trim() && e.school == entry.school)
+            {
+                return Err(format!(
+                    "Code map: {:?} is mapped twice for the same schools",
+                    entry.local.trim()
+                ));
+            }
         }
         for row in &self.national {
             for (name, v) in [

@@ -36,14 +36,18 @@ pub struct OverviewRow {
     pub absence: Option<f64>,
     /// Change in overall absence since the previous period.
     pub absence_change: Option<f64>,
-    /// Share of pupils persistently absent.
+    /// Share of pupils persistently absent (severe included).
     pub persistent: Option<f64>,
     /// Change since the previous period.
     pub persistent_change: Option<f64>,
+    /// Pupils persistently absent (severe included).
+    pub persistent_pupils: u32,
     /// Share of pupils severely absent.
     pub severe: Option<f64>,
     /// Change since the previous period.
     pub severe_change: Option<f64>,
+    /// Pupils severely absent.
+    pub severe_pupils: u32,
     /// This term's meeting, if one is recorded.
     pub meeting: Option<SchoolMeeting>,
     /// Open and overdue actions.
@@ -81,6 +85,8 @@ pub struct SchoolView {
     pub weekly: Vec<TimeSlice>,
     /// Monday to Friday.
     pub day_of_week: Vec<TimeSlice>,
+    /// Sessions not yet marked (left out of possible sessions), in the headline's pupils.
+    pub unmarked: u64,
     /// Every period's headline figures, oldest first.
     pub trend: Vec<TrendPoint>,
     /// Every pupil, short list first.
@@ -199,6 +205,11 @@ pub struct PupilRow {
     pub category: FlagCategory,
     /// Why, in words.
     pub reasons: String,
+    /// What else the list says about the pupil (left, joined, lives in another LA, not
+    /// of compulsory school age).
+    pub tags: Vec<crate::domain::PupilTag>,
+    /// Of compulsory school age, if known.
+    pub compulsory_school_age: Option<bool>,
 }
 
 /// One session's mark.

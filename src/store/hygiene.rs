@@ -5,9 +5,11 @@
 //!
 //! What references what (foreign keys in `migrations/`):
 //! - `schools` <- `periods`, `pupils`, `imports`, `meetings` (cascade);
-//! - `periods` <- `marks`, `attendance`; `imports` <- `marks`, `attendance` (cascade);
+//! - `periods` <- `marks`, `attendance`, `snapshots`; `imports` <- `marks`, `attendance`,
+//!   `snapshots` (cascade);
 //! - `pupils` <- `marks`, `attendance`, `discussions`, `cme_enquiries`, `legal_reviews`
-//!   (cascade), `actions.pupil_id` (set null); `audit.pupil_id` has no foreign key;
+//!   (cascade), `actions.pupil_id` (set null); `audit.pupil_id` has no foreign key, nor
+//!   do the pupil ids inside `snapshots.counts` (readers skip ids no longer held);
 //! - `meetings` <- `attendees`, `discussions`, `actions`, `cme_enquiries`,
 //!   `legal_reviews`, `audit` (cascade), `actions.reviewed_in` (set null);
 //!   `discussions` <- `barriers`, `cme_enquiries` <- `cme_checks`, `legal_reviews` <-
@@ -294,11 +296,13 @@ WITH old(id) AS (
     SELECT x.import_id FROM marks x JOIN periods pe ON pe.id = x.period_id WHERE pe.academic_year < ?1
     UNION SELECT x.import_id FROM attendance x JOIN periods pe ON pe.id = x.period_id
           WHERE pe.academic_year < ?1 AND x.import_id IS NOT NULL
+    UNION SELECT x.import_id FROM snapshots x JOIN periods pe ON pe.id = x.period_id WHERE pe.academic_year < ?1
     UNION SELECT id FROM imports WHERE layout = 'details' AND imported_at < ?2
 ), kept(id) AS (
     SELECT x.import_id FROM marks x JOIN periods pe ON pe.id = x.period_id WHERE pe.academic_year >= ?1
     UNION SELECT x.import_id FROM attendance x JOIN periods pe ON pe.id = x.period_id
           WHERE pe.academic_year >= ?1 AND x.import_id IS NOT NULL
+    UNION SELECT x.import_id FROM snapshots x JOIN periods pe ON pe.id = x.period_id WHERE pe.academic_year >= ?1
 )
 SELECT i.id, i.school_id FROM imports i WHERE i.id IN (SELECT id FROM old EXCEPT SELECT id FROM kept)";
 
@@ -486,6 +490,7 @@ impl Store {
         for sql in [
             "DELETE FROM marks WHERE period_id IN (SELECT id FROM periods WHERE school_id = ?1)",
             "DELETE FROM attendance WHERE period_id IN (SELECT id FROM periods WHERE school_id = ?1)",
+            "DELETE FROM snapshots WHERE period_id IN (SELECT id FROM periods WHERE school_id = ?1)",
             "DELETE FROM meetings WHERE school_id = ?1",
             "DELETE FROM imports WHERE school_id = ?1",
             "DELETE FROM periods WHERE school_id = ?1",

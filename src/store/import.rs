@@ -22,6 +22,9 @@ pub struct ImportOptions {
     /// Who imports (the officer named in settings), for the activity log row written
     /// in the import's transaction.
     pub officer: String,
+    /// The day a weekly file's figures run to; by default the file's own date (when it
+    /// was downloaded).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// What an import stored.
@@ -47,6 +50,10 @@ pub struct ImportOutcome {
     pub warnings: Vec<Warning>,
     /// Whether an earlier import of the same file was replaced.
     pub replaced: bool,
+    /// The schools it stored data for, by URN.
+    pub schools: Vec<String>,
+    /// For a weekly file: the day its figures run to.
+    pub as_of: Option<NaiveDate>,
 }
 
 impl Store {
@@ -81,17 +88,21 @@ impl Store {
         batches: &[ImportBatch],
         options: &ImportOptions,
     ) -> Result<Vec<ImportOutcome>, StoreError> {
-        self.import_batches_with_school(urn, None, batches, options)
+        self.import_batches_with_school(Some(urn), None, batches, options)
     }
 
-    /// As [`Store::import_batches`], also setting the school's phase in the same
-    /// transaction (so a failed import leaves no new school behind).
+    /// Stores several batches in a single transaction: all of them or none. A one-school
+    /// file is stored for the school with `urn` (needed then); a file holding several
+    /// schools (the DfE weekly file) stores each of its schools, or only `urn` when one
+    /// is given. The school's phase is set in the same transaction (so a failed import
+    /// leaves no new school behind).
     ///
     /// # Errors
-    /// As [`Store::import_batch`].
+    /// As [`Store::import_batch`]; [`StoreError::SchoolRequired`] for a one-school file
+    /// without a URN, [`StoreError::SchoolNotInFile`].
     pub fn import_batches_with_school(
         &mut self,
-        urn: &str,
+        urn: Option<&str>,
         phase: Option<&str>,
         batches: &[ImportBatch],
         options: &ImportOptions,
@@ -99,19 +110,38 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batches.len());
         for batch in batches {
-            outcomes.push(store_batch(&tx, urn, batch, options)?);
+            let outcome = match (&batch.content, urn) {
+                (BatchContent::Weekly(content), _) => {
+                    super::weekly::store_weekly(&tx, batch, content, urn, options)?
+                }
+                (_, Some(urn)) => store_batch(&tx, urn, batch, options)?,
+                (_, None) => {
+                    return Err(StoreError::SchoolRequired {
+                        file: batch.file_name.clone(),
+                    });
+                }
+            };
+            outcomes.push(outcome);
         }
-        if let Some(phase) = phase {
+        if let (Some(phase), Some(urn)) = (phase, urn) {
             tx.execute(
                 "UPDATE schools SET phase = ?1 WHERE urn = ?2",
                 params![phase, urn],
             )?;
         }
+        let schools: std::collections::BTreeSet<&str> = outcomes
+            .iter()
+            .flat_map(|o| o.schools.iter().map(String::as_str))
+            .collect();
+        let logged_urn = match schools.len() {
+            1 => schools.first().copied(),
+            _ => urn,
+        };
         super::activity::log(
             &tx,
             &options.officer,
             super::ActivityKind::Import,
-            Some(urn),
+            logged_urn,
             &import_summary(&outcomes),
         )?;
         tx.commit()?;
@@ -137,8 +167,14 @@ fn import_summary(outcomes: &[ImportOutcome]) -> String {
                 format!("{} rows", o.rows),
                 format!("{} pupils", o.pupils),
             ];
+            if o.schools.len() > 1 {
+                parts.push(format!("{} schools", o.schools.len()));
+            }
             if o.marks > 0 {
                 parts.push(format!("{} marks", o.marks));
+            }
+            if let Some(day) = o.as_of {
+                parts.push(format!("figures to {day}"));
             }
             if !o.periods.is_empty() {
                 parts.push(o.periods.join(", "));
@@ -184,12 +220,25 @@ pub(super) fn upsert_school(
     urn: &str,
     name: Option<&str>,
 ) -> Result<i64, StoreError> {
-    tx.execute(
-        "INSERT INTO schools (urn, name) VALUES (?1, ?2)
-         ON CONFLICT (urn) DO UPDATE SET name = COALESCE(excluded.name, schools.name)",
-        params![urn, name],
+    upsert_school_with(tx, urn, name, None, None)
+}
+
+/// Adds a school or updates what is given of its name, phase and local authority.
+pub(super) fn upsert_school_with(
+    tx: &Transaction<'_>,
+    urn: &str,
+    name: Option<&str>,
+    phase: Option<&str>,
+    la_name: Option<&str>,
+) -> Result<i64, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO schools (urn, name, phase, la_name) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (urn) DO UPDATE SET name = COALESCE(excluded.name, schools.name),
+            phase = COALESCE(excluded.phase, schools.phase),
+            la_name = COALESCE(excluded.la_name, schools.la_name)
+         RETURNING id",
     )?;
-    Ok(tx.query_row("SELECT id FROM schools WHERE urn = ?1", [urn], |r| r.get(0))?)
+    Ok(stmt.query_row(params![urn, name, phase, la_name], |r| r.get(0))?)
 }
 
 fn store_batch(
@@ -253,10 +302,12 @@ fn store_batch(
         date_range: None,
         warnings: Vec::new(),
         replaced,
+        schools: vec![urn.to_owned()],
+        as_of: None,
     };
     let mut periods_used: BTreeMap<Period, i64> = BTreeMap::new();
     match &batch.content {
-        BatchContent::Details => {}
+        BatchContent::Details | BatchContent::Weekly(_) => {}
         BatchContent::Summary(rows) => {
             let period = options.term.ok_or_else(|| StoreError::TermRequired {
                 file: batch.file_name.clone(),
@@ -364,7 +415,11 @@ fn store_batch(
     Ok(outcome)
 }
 
-fn period_id(tx: &Transaction<'_>, school_id: i64, period: Period) -> Result<i64, StoreError> {
+pub(super) fn period_id(
+    tx: &Transaction<'_>,
+    school_id: i64,
+    period: Period,
+) -> Result<i64, StoreError> {
     tx.execute(
         "INSERT INTO periods (school_id, academic_year, term) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![school_id, period.year.0, period.term.number()],
@@ -382,8 +437,10 @@ fn upsert_pupils(
     pupils: &[(Upn, PupilDetails, usize)],
 ) -> Result<HashMap<Upn, i64>, StoreError> {
     let mut insert = tx.prepare_cached(
-        "INSERT INTO pupils (school_id, upn, forename, surname, year_group, reg_group, sex, date_of_birth, sen, fsm, eal, looked_after, child_in_need, ethnicity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        "INSERT INTO pupils (school_id, upn, forename, surname, year_group, reg_group, sex, date_of_birth, sen, fsm, eal,
+            looked_after, child_in_need, ethnicity, compulsory_school_age, previously_looked_after, primary_sen_type,
+            admission_date, leaving_date, home_la)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
          ON CONFLICT (school_id, upn) DO UPDATE SET
             forename = COALESCE(excluded.forename, forename),
             surname = COALESCE(excluded.surname, surname),
@@ -396,27 +453,40 @@ fn upsert_pupils(
             eal = COALESCE(excluded.eal, eal),
             looked_after = COALESCE(excluded.looked_after, looked_after),
             child_in_need = COALESCE(excluded.child_in_need, child_in_need),
-            ethnicity = COALESCE(excluded.ethnicity, ethnicity)
+            ethnicity = COALESCE(excluded.ethnicity, ethnicity),
+            compulsory_school_age = COALESCE(excluded.compulsory_school_age, compulsory_school_age),
+            previously_looked_after = COALESCE(excluded.previously_looked_after, previously_looked_after),
+            primary_sen_type = COALESCE(excluded.primary_sen_type, primary_sen_type),
+            admission_date = COALESCE(excluded.admission_date, admission_date),
+            leaving_date = COALESCE(excluded.leaving_date, leaving_date),
+            home_la = COALESCE(excluded.home_la, home_la)
          RETURNING id",
     )?;
     let mut ids = HashMap::with_capacity(pupils.len());
     for (upn, d, _) in pupils {
+        let p = PupilParams::of(d);
         let id: i64 = insert.query_row(
             params![
                 school_id,
                 upn.as_str(),
                 d.forename,
                 d.surname,
-                d.year_group.map(crate::domain::YearGroup::number),
+                p.year_group,
                 d.reg_group,
-                d.sex.map(crate::domain::Sex::code),
-                d.date_of_birth.map(|x| x.to_string()),
-                d.sen.map(crate::domain::SenStatus::code),
+                p.sex,
+                p.date_of_birth,
+                p.sen,
                 d.fsm,
                 d.eal,
                 d.looked_after,
                 d.child_in_need,
-                d.ethnicity
+                d.ethnicity,
+                d.compulsory_school_age,
+                d.previously_looked_after,
+                d.primary_sen_type,
+                p.admission_date,
+                p.leaving_date,
+                d.home_la
             ],
             |r| r.get(0),
         )?;
@@ -425,8 +495,31 @@ fn upsert_pupils(
     Ok(ids)
 }
 
+/// The columns of pupil details that are stored in another form than the domain's.
+pub(super) struct PupilParams {
+    pub(super) year_group: Option<i8>,
+    pub(super) sex: Option<&'static str>,
+    pub(super) date_of_birth: Option<String>,
+    pub(super) sen: Option<&'static str>,
+    pub(super) admission_date: Option<String>,
+    pub(super) leaving_date: Option<String>,
+}
+
+impl PupilParams {
+    pub(super) fn of(d: &PupilDetails) -> PupilParams {
+        PupilParams {
+            year_group: d.year_group.map(crate::domain::YearGroup::number),
+            sex: d.sex.map(crate::domain::Sex::code),
+            date_of_birth: d.date_of_birth.map(|x| x.to_string()),
+            sen: d.sen.map(crate::domain::SenStatus::code),
+            admission_date: d.admission_date.map(|x| x.to_string()),
+            leaving_date: d.leaving_date.map(|x| x.to_string()),
+        }
+    }
+}
+
 /// The sources already held for pupils in a period, by pupil id.
-fn sources(
+pub(super) fn sources(
     tx: &Transaction<'_>,
     period_id: i64,
 ) -> Result<HashMap<i64, (String, Option<i64>)>, StoreError> {
@@ -609,7 +702,7 @@ pub(super) fn parse_code_counts(json: &str) -> Result<Vec<(Code, u32)>, StoreErr
         .collect()
 }
 
-fn write_attendance(
+pub(super) fn write_attendance(
     tx: &Transaction<'_>,
     period_id: i64,
     pupil_id: i64,
@@ -643,7 +736,7 @@ fn write_attendance(
 
 /// Removes an import and everything it stored, working marks-based totals out again
 /// from the marks that remain.
-fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), StoreError> {
+pub(super) fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), StoreError> {
     let affected: Vec<(i64, i64)> = {
         let mut stmt = tx.prepare("SELECT pupil_id, period_id FROM marks WHERE import_id = ?1")?;
         let rows = stmt.query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -12,6 +12,7 @@ mod hygiene;
 mod import;
 mod meeting;
 mod query;
+mod weekly;
 
 pub use backup::{BackupInfo, BackupReason, DEFAULT_BACKUPS_KEPT, list_backups};
 pub use crypt::{MIN_PASSPHRASE_LEN, Passphrase, Protection, encrypt_database, probe};
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_app.sql"),
     include_str!("migrations/0003_meeting.sql"),
     include_str!("migrations/0004_activity.sql"),
+    include_str!("migrations/0005_real_data.sql"),
 ];
 
 /// The schema version this build writes.
@@ -76,6 +78,32 @@ pub enum StoreError {
     TermRequired {
         /// The file.
         file: String,
+    },
+    /// A weekly file whose figures' date is not known.
+    #[error(
+        "{file}: the day this weekly file's figures run to is not known; give it (--as-of 2025-10-10; in the app, the \"Figures to\" date)"
+    )]
+    AsOfRequired {
+        /// The file.
+        file: String,
+    },
+    /// A one-school file was given without saying which school it is for.
+    #[error(
+        "{file}: this file is for one school: say which (--school URN; in the app, choose the school)"
+    )]
+    SchoolRequired {
+        /// The file.
+        file: String,
+    },
+    /// A file holding several schools does not hold the one asked for.
+    #[error("{file}: no rows for school {urn} in this file (it holds {schools} other school{})", if *.schools == 1 { "" } else { "s" })]
+    SchoolNotInFile {
+        /// The file.
+        file: String,
+        /// The school asked for.
+        urn: String,
+        /// How many schools the file holds.
+        schools: usize,
     },
     /// The file's data clashes with data already stored.
     #[error("{file}, line {line}, field {field}: {message}")]
@@ -281,7 +309,7 @@ impl Store {
     pub fn schools(&self) -> Result<Vec<School>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, urn, name, phase FROM schools ORDER BY urn")?;
+            .prepare("SELECT id, urn, name, phase, la_name FROM schools ORDER BY urn")?;
         let rows = stmt.query_map([], school_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -294,7 +322,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, urn, name, phase FROM schools WHERE urn = ?1",
+                "SELECT id, urn, name, phase, la_name FROM schools WHERE urn = ?1",
                 [urn],
                 school_row,
             )
@@ -337,6 +365,7 @@ impl Store {
             "imports",
             "marks",
             "attendance",
+            "snapshots",
         ] {
             let n: i64 =
                 self.conn
@@ -353,6 +382,7 @@ fn school_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<School> {
         urn: r.get(1)?,
         name: r.get(2)?,
         phase: r.get(3)?,
+        la_name: r.get(4)?,
     })
 }
 

@@ -49,13 +49,16 @@ impl Store {
             Some(p) => {
                 let id = self.period_id(school.id, p)?;
                 let mut stmt = self.conn.prepare_cached(
-                    "SELECT pupil_id, authorised + unauthorised, possible FROM attendance WHERE period_id = ?1 ORDER BY pupil_id",
+                    "SELECT a.pupil_id, a.authorised + a.unauthorised, a.possible, p.compulsory_school_age
+                     FROM attendance a JOIN pupils p ON p.id = a.pupil_id
+                     WHERE a.period_id = ?1 ORDER BY a.pupil_id",
                 )?;
                 let rows = stmt.query_map([id], |r| {
                     Ok(PreviousRate {
                         pupil_id: r.get(0)?,
                         absence: r.get(1)?,
                         possible: r.get(2)?,
+                        compulsory_school_age: r.get(3)?,
                     })
                 })?;
                 rows.collect::<Result<_, _>>()?
@@ -63,6 +66,7 @@ impl Store {
             None => Vec::new(),
         };
         let marks = self.period_marks(period_id)?;
+        let snapshots = self.snapshots(period_id)?;
         Ok((
             school,
             PeriodData {
@@ -71,6 +75,7 @@ impl Store {
                 pupils,
                 previous_rates,
                 marks,
+                snapshots,
             },
         ))
     }
@@ -87,7 +92,9 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.upn, p.year_group, p.reg_group, p.sex, p.sen, p.fsm, p.eal, p.looked_after, p.child_in_need,
                     a.possible, a.present, a.approved, a.authorised, a.unauthorised, a.no_mark,
-                    a.late_before_close, a.late_after_close, a.code_counts
+                    a.late_before_close, a.late_after_close, a.code_counts,
+                    p.compulsory_school_age, p.previously_looked_after, p.primary_sen_type, p.admission_date,
+                    p.leaving_date, p.home_la
              FROM attendance a JOIN pupils p ON p.id = a.pupil_id
              WHERE a.period_id = ?1 ORDER BY p.upn",
         )?;
@@ -115,7 +122,34 @@ impl Store {
                     .map(parse_code_counts)
                     .transpose()?
                     .unwrap_or_default(),
+                compulsory_school_age: r.get(19)?,
+                previously_looked_after: r.get(20)?,
+                primary_sen_type: r.get(21)?,
+                admission_date: super::app::date(r.get(22)?),
+                leaving_date: super::app::date(r.get(23)?),
+                home_la: r.get(24)?,
             });
+        }
+        Ok(out)
+    }
+
+    /// A period's weekly snapshots, oldest first.
+    fn snapshots(&self, period_id: i64) -> Result<Vec<crate::domain::Snapshot>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT as_of, counts FROM snapshots WHERE period_id = ?1 ORDER BY as_of",
+        )?;
+        let mut rows = stmt.query([period_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let as_of: String = r.get(0)?;
+            let day = as_of
+                .parse()
+                .map_err(|_| StoreError::Damaged(format!("snapshot date {as_of:?}")))?;
+            let bytes: Vec<u8> = r.get(1)?;
+            out.push(
+                crate::domain::Snapshot::decode(day, &bytes)
+                    .map_err(|e| StoreError::Damaged(e.to_string()))?,
+            );
         }
         Ok(out)
     }
@@ -159,4 +193,56 @@ pub(super) fn counts_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result
         late_before_close: r.get(first + 6)?,
         late_after_close: r.get(first + 7)?,
     })
+}
+
+impl Store {
+    /// Every school's terms with attendance data, oldest first: (school id, term,
+    /// period id).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn all_periods(&self) -> Result<Vec<(i64, Period, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT school_id, academic_year, term, id FROM periods p
+             WHERE EXISTS (SELECT 1 FROM attendance a WHERE a.period_id = p.id)
+             ORDER BY school_id, academic_year, term",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let term: u8 = r.get(2)?;
+            let term = crate::domain::Term::from_number(term)
+                .ok_or_else(|| StoreError::Damaged(format!("term number {term}")))?;
+            out.push((r.get(0)?, Period::new(r.get(1)?, term), r.get(3)?));
+        }
+        Ok(out)
+    }
+
+    /// Every pupil's possible and absence sessions in the given terms (period ids), for
+    /// figures across the whole patch.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn patch_rows(
+        &self,
+        period_ids: &[i64],
+    ) -> Result<Vec<crate::domain::PatchRow>, StoreError> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.possible, a.authorised + a.unauthorised, p.compulsory_school_age
+             FROM attendance a JOIN pupils p ON p.id = a.pupil_id WHERE a.period_id = ?1",
+        )?;
+        for &group in period_ids {
+            let mut rows = stmt.query([group])?;
+            while let Some(r) = rows.next()? {
+                out.push(crate::domain::PatchRow {
+                    group,
+                    possible: r.get(0)?,
+                    absence: r.get(1)?,
+                    compulsory_school_age: r.get(2)?,
+                });
+            }
+        }
+        Ok(out)
+    }
 }

@@ -469,6 +469,8 @@ impl ImportWizard {
             phase,
             term: self.term,
             replace: self.replace,
+            as_of: None,
+            code_map: Vec::new(),
         })
     }
 
@@ -522,12 +524,7 @@ fn set_column(mapping: &mut ColumnMapping, field: Field, header: Option<String>)
 }
 
 fn layout_label(l: Layout) -> &'static str {
-    match l {
-        Layout::Summary => "pupil summary",
-        Layout::MarksLong => "session marks (long)",
-        Layout::MarksWide => "session marks (wide)",
-        Layout::Details => "pupil details",
-    }
+    l.label()
 }
 
 fn preview_grid(ui: &mut egui::Ui, name: &str, headers: &[String], rows: &[Vec<String>]) {

@@ -1,0 +1,160 @@
+//! A school's figures as the command line prints them: the flagged pupils, cohort
+//! tables and the headline summary, worked out with the saved settings exactly as the
+//! app's screens are, so the two always agree.
+
+use super::{Service, ServiceError};
+use crate::analysis::{
+    self, CohortBy, CohortGroup, HeadlineComparison, Lateness, PupilFlag, ReasonShare, TimeSlice,
+};
+use crate::domain::{Period, PupilTag, School};
+
+/// A school's pupils with their flags, short list first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagList {
+    /// The school.
+    pub school: School,
+    /// The term.
+    pub period: Period,
+    /// Every pupil in the term, most severe first, then highest absence, then UPN.
+    pub pupils: Vec<FlaggedPupil>,
+}
+
+/// One pupil's flag with what the lists say about them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlaggedPupil {
+    /// Figures and flag.
+    pub flag: PupilFlag,
+    /// Of compulsory school age, if known (pupils who are not are outside headline
+    /// figures by default, but flagged and listed all the same).
+    pub compulsory_school_age: Option<bool>,
+    /// Left, joined, lives in another LA, not of compulsory school age.
+    pub tags: Vec<PupilTag>,
+}
+
+/// A school's absence broken down by one characteristic.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CohortTable {
+    /// The school.
+    pub school: School,
+    /// The term.
+    pub period: Period,
+    /// The breakdown.
+    pub by: CohortBy,
+    /// The groups, in order.
+    pub groups: Vec<CohortGroup>,
+}
+
+/// A school's headline figures with reasons, lateness and the weekly and day-of-week
+/// patterns.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SchoolSummary {
+    /// The school.
+    pub school: School,
+    /// The term.
+    pub term: Option<String>,
+    /// The term compared with.
+    pub previous_term: Option<String>,
+    /// Headline now and then.
+    pub headline: HeadlineComparison,
+    /// Absence by reason.
+    pub reasons: Vec<ReasonShare>,
+    /// Late marks.
+    pub lateness: Lateness,
+    /// Week by week.
+    pub weekly: Vec<TimeSlice>,
+    /// Monday to Friday.
+    pub day_of_week: Vec<TimeSlice>,
+}
+
+impl Service {
+    /// A school's pupils and flags in a term (the latest if `None`), with the saved
+    /// thresholds, short list first.
+    ///
+    /// # Errors
+    /// No such school or term; analysis errors.
+    pub fn flag_list(
+        &mut self,
+        urn: &str,
+        period: Option<Period>,
+    ) -> Result<FlagList, ServiceError> {
+        let loaded = self.load(urn, period)?;
+        let period = loaded
+            .data
+            .period
+            .ok_or_else(|| ServiceError::Invalid("no period loaded".into()))?;
+        let school_la = loaded.school.la_name.as_deref();
+        let mut pupils: Vec<FlaggedPupil> = loaded
+            .data
+            .pupils
+            .iter()
+            .zip(&loaded.flags)
+            .map(|(p, f)| FlaggedPupil {
+                flag: f.clone(),
+                compulsory_school_age: p.compulsory_school_age,
+                tags: p.tags(period, school_la),
+            })
+            .collect();
+        pupils.sort_by(|a, b| {
+            crate::domain::rules::short_list_order(
+                (a.flag.category, a.flag.absence_rate, &a.flag.upn),
+                (b.flag.category, b.flag.absence_rate, &b.flag.upn),
+            )
+        });
+        Ok(FlagList {
+            school: loaded.school.clone(),
+            period,
+            pupils,
+        })
+    }
+
+    /// A school's absence by one characteristic in a term (the latest if `None`),
+    /// counting the pupils the headline counts.
+    ///
+    /// # Errors
+    /// No such school or term; analysis errors.
+    pub fn cohort_table(
+        &mut self,
+        urn: &str,
+        period: Option<Period>,
+        by: CohortBy,
+    ) -> Result<CohortTable, ServiceError> {
+        let thresholds = self.settings.thresholds;
+        let loaded = self.load(urn, period)?;
+        let period = loaded
+            .data
+            .period
+            .ok_or_else(|| ServiceError::Invalid("no period loaded".into()))?;
+        let scoped = analysis::headline_scope(&loaded.data, &thresholds);
+        Ok(CohortTable {
+            school: loaded.school.clone(),
+            period,
+            by,
+            groups: analysis::cohorts(&scoped, &loaded.flags, by)?,
+        })
+    }
+
+    /// A school's headline figures in a term (the latest if `None`) against its
+    /// previous term, with reasons, lateness and the weekly and day-of-week patterns.
+    ///
+    /// # Errors
+    /// No such school or term; analysis errors.
+    pub fn summary(
+        &mut self,
+        urn: &str,
+        period: Option<Period>,
+    ) -> Result<SchoolSummary, ServiceError> {
+        let thresholds = self.settings.thresholds;
+        let loaded = self.load(urn, period)?;
+        let data = analysis::headline_scope(&loaded.data, &thresholds);
+        Ok(SchoolSummary {
+            school: loaded.school.clone(),
+            term: data.period.map(|p| p.to_string()),
+            previous_term: data.previous.map(|p| p.to_string()),
+            headline: analysis::headline(&data, &loaded.flags, &thresholds),
+            reasons: analysis::reasons(&data)?,
+            lateness: analysis::lateness(&data),
+            weekly: analysis::weekly(&data)?,
+            day_of_week: analysis::day_of_week(&data)?,
+        })
+    }
+}

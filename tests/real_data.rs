@@ -1,0 +1,637 @@
+//! Real data in, through the command line: the DfE weekly pupil-level file for several
+//! schools, later weeks replacing earlier ones, leavers, joiners, cross-border pupils
+//! and pupils outside compulsory school age; MIS header sets (snake_case, the school
+//! census, SIMS, Bromcom); sub-codes, stand-ins and local codes; unmarked sessions left
+//! out of possible sessions. Every expected figure is worked out by hand from the
+//! fixture rows, as the comments show.
+#![allow(clippy::unwrap_used, reason = "test code may panic")]
+
+mod common;
+
+use common::{fixture, tsm, tsm_json};
+use serde_json::Value;
+use std::path::Path;
+
+const WEEK1: &str = "2025-10-10";
+const WEEK2: &str = "2025-10-17";
+
+fn db(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("real.sqlite")
+}
+
+fn import_week(db: &Path, file: &str, as_of: &str) -> Value {
+    let path = fixture(file);
+    tsm_json(
+        db,
+        &["import", "--as-of", as_of, "--json", path.to_str().unwrap()],
+    )
+}
+
+fn school<'a>(overview: &'a Value, urn: &str) -> &'a Value {
+    overview["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["urn"] == urn)
+        .unwrap_or_else(|| panic!("no school {urn} in {overview}"))
+}
+
+fn close(value: &Value, expected: f64) -> bool {
+    value.as_f64().is_some_and(|v| (v - expected).abs() < 1e-12)
+}
+
+/// Asserts a school's overview row: pupils, absence sessions / possible sessions, and
+/// persistent and severe pupils.
+fn assert_school(
+    overview: &Value,
+    urn: &str,
+    (pupils, absence, possible, persistent, severe): (u64, u32, u32, u64, u64),
+) {
+    let s = school(overview, urn);
+    assert_eq!(s["pupils"], pupils, "{urn}: {s}");
+    assert!(
+        close(&s["absence_rate"], f64::from(absence) / f64::from(possible)),
+        "{urn}: {s}"
+    );
+    assert_eq!(s["persistent"], persistent, "{urn}: {s}");
+    assert_eq!(s["severe"], severe, "{urn}: {s}");
+    #[expect(clippy::cast_precision_loss, reason = "a handful of pupils")]
+    let share = |n: u64| n as f64 / pupils as f64;
+    assert!(
+        close(&s["persistent_rate"], share(persistent)),
+        "{urn}: {s}"
+    );
+    assert!(close(&s["severe_rate"], share(severe)), "{urn}: {s}");
+    assert_eq!(s["latest_term"], "2025-26 autumn", "{urn}: {s}");
+}
+
+fn pupil<'a>(flags: &'a Value, upn: &str) -> &'a Value {
+    flags["pupils"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["upn"] == upn)
+        .unwrap_or_else(|| panic!("no pupil {upn}"))
+}
+
+fn warnings(outcomes: &Value) -> Vec<String> {
+    outcomes
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["warnings"].as_array().unwrap().iter())
+        .map(|w| {
+            format!(
+                "line {}, {}: {}",
+                w["line"],
+                w["field"].as_str().unwrap_or("-"),
+                w["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_dfe_weekly_file_imports_as_three_named_schools_with_exact_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let outcomes = import_week(&db, "dfe_weekly_week1.csv", WEEK1);
+    let o = &outcomes[0];
+    assert_eq!(o["layout"], "dfe_weekly");
+    assert_eq!(
+        o["schools"],
+        serde_json::json!(["100101", "100202", "100303"])
+    );
+    assert_eq!(o["pupils"], 15);
+    assert_eq!(o["as_of"], WEEK1);
+    let said = warnings(&outcomes).join("\n");
+    // Birch's second pupil: possible 61, but present 57 + absence 3 = 60.
+    assert!(said.contains("line 8, possible_sessions: 1 pupil with attendance and absence below possible sessions (line 8): 1 unmarked session left out"), "{said}");
+    // Cedar's first pupil: absent_sessions 11, authorised 6 + unauthorised 4 = 10.
+    assert!(said.contains("line 11, absent_sessions: 1 row where the absence total is not authorised + unauthorised (line 11)"), "{said}");
+    // Cedar's last pupil: 9 of 60 is 15%, but the file says not persistently absent.
+    assert!(said.contains("line 16, persistently_absent: the file's own persistently_absent flag disagrees with its session counts on 1 row (line 16)"), "{said}");
+    assert!(!said.contains("severely_absent flag"), "{said}");
+
+    let schools = tsm_json(&db, &["schools", "--json"]);
+    let names: Vec<(String, String)> = schools["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["phase"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Alder Primary School".into(), "Primary".into()),
+            ("Birch Academy".into(), "Secondary".into()),
+            ("Cedar School".into(), "Special".into())
+        ]
+    );
+
+    let overview = tsm_json(&db, &["overview", "--json"]);
+    assert_eq!(overview["schools"].as_array().unwrap().len(), 3);
+    // Alder (reception pupil A..4 is not of compulsory school age, so left out):
+    // 6/60, 30/60, 3/60 and the leaver's 6/20: 45 of 200; PA 10%, 50%, 30%; SA 50%.
+    assert_school(&overview, "100101", (4, 45, 200, 3, 1));
+    // Birch (the Y12 pupil is left out; 61 possible read as 60): 6/60, 3/60, 0/60.
+    assert_school(&overview, "100202", (3, 9, 180, 1, 0));
+    // Cedar (one pupil with no possible sessions): 10/60, 0/34, 31/60, 4/60, 9/60.
+    assert_school(&overview, "100303", (5, 54, 274, 3, 1));
+}
+
+#[test]
+fn leavers_joiners_cross_border_pupils_and_age_are_tagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    import_week(&db, "dfe_weekly_week1.csv", WEEK1);
+    let flags = tsm_json(&db, &["flags", "--school", "100101", "--json"]);
+    let order: Vec<&str> = flags["pupils"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["upn"].as_str().unwrap())
+        .collect();
+    // Severe 50%; persistent 33.3%, 30%, 10%; at risk 5% (band).
+    assert_eq!(
+        order,
+        [
+            "X936100125002",
+            "A936100125004",
+            "P936100125005",
+            "H936100125001",
+            "L936100125003"
+        ]
+    );
+    let leaver = pupil(&flags, "P936100125005");
+    assert_eq!(leaver["category"], "persistent");
+    assert_eq!(leaver["tags"], serde_json::json!(["left 26/09/2025"]));
+    let cross = pupil(&flags, "L936100125003");
+    assert_eq!(cross["category"], "at_risk");
+    assert_eq!(cross["tags"], serde_json::json!(["lives in Westvale"]));
+    // Not of compulsory school age: flagged and listed, but not counted above.
+    let young = pupil(&flags, "A936100125004");
+    assert_eq!(young["category"], "persistent");
+    assert_eq!(young["compulsory_school_age"], false);
+    assert_eq!(
+        young["tags"],
+        serde_json::json!(["not of compulsory school age"])
+    );
+    assert_eq!(
+        pupil(&flags, "H936100125001")["compulsory_school_age"],
+        true
+    );
+    let cedar = tsm_json(&db, &["flags", "--school", "100303", "--json"]);
+    assert_eq!(
+        pupil(&cedar, "H936300125002")["tags"],
+        serde_json::json!(["joined 22/09/2025"])
+    );
+    assert_eq!(
+        pupil(&cedar, "X936300125003")["tags"],
+        serde_json::json!(["lives in Westvale"])
+    );
+    assert_eq!(pupil(&cedar, "L936300125004")["absence_rate"], Value::Null);
+    // The text list says so too.
+    let run = tsm(&db, &["flags", "--school", "100101"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("left 26/09/2025"), "{}", run.stdout);
+}
+
+#[test]
+fn a_later_week_replaces_the_figures_and_the_weekly_line_has_two_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    import_week(&db, "dfe_weekly_week1.csv", WEEK1);
+    let outcomes = import_week(&db, "dfe_weekly_week2.csv", WEEK2);
+    assert_eq!(outcomes[0]["replaced"], false);
+    let overview = tsm_json(&db, &["overview", "--json"]);
+    // Alder: 8/70, 35/70, 6/70 and the leaver's frozen 6/20: 55 of 230; PA 11.4%,
+    // 50%, 30%; SA exactly 50%.
+    assert_school(&overview, "100101", (4, 55, 230, 3, 1));
+    // Birch: 7/70 (exactly 10%), 4/70, 0/70.
+    assert_school(&overview, "100202", (3, 11, 210, 1, 0));
+    // Cedar: 11/70, 0/44, 37/70, 0/10, 5/70, 10/70.
+    assert_school(&overview, "100303", (6, 63, 334, 3, 1));
+
+    let summary = tsm_json(&db, &["summary", "--school", "100101", "--json"]);
+    let weeks = summary["weekly"].as_array().unwrap();
+    assert_eq!(weeks.len(), 2, "{summary}");
+    // The first point is the term to 10 October: 45 of 200. The second is the week
+    // after: (55 - 45) of (230 - 200).
+    assert_eq!(weeks[0]["label"], "to 10/10/2025");
+    assert_eq!(
+        (
+            &weeks[0]["possible_sessions"],
+            &weeks[0]["absence_sessions"]
+        ),
+        (&Value::from(200), &Value::from(45))
+    );
+    assert_eq!(weeks[1]["label"], "week to 17/10/2025");
+    assert_eq!(
+        (
+            &weeks[1]["possible_sessions"],
+            &weeks[1]["absence_sessions"]
+        ),
+        (&Value::from(30), &Value::from(10))
+    );
+    assert!(close(&weeks[1]["absence_rate"], 10.0 / 30.0));
+
+    // Without marks, the recent rule uses the weekly figures: Cara missed 3 of the
+    // week's 10 sessions (30%), and is at 6/70 (8.6%) for the term.
+    let flags = tsm_json(&db, &["flags", "--school", "100101", "--json"]);
+    let cara = pupil(&flags, "L936100125003");
+    assert_eq!(cara["reasons"], serde_json::json!(["band", "recent"]));
+
+    // The same week again is a duplicate; an older week after a newer one is kept as a
+    // snapshot only, and the newer figures stay.
+    let again = tsm(
+        &db,
+        &[
+            "import",
+            "--as-of",
+            WEEK2,
+            fixture("dfe_weekly_week2.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(!again.ok);
+    assert!(
+        again.stderr.contains("already imported"),
+        "{}",
+        again.stderr
+    );
+    let older = tsm(
+        &db,
+        &[
+            "import",
+            "--replace",
+            "--as-of",
+            WEEK1,
+            fixture("dfe_weekly_week1.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(older.ok, "{}", older.stderr);
+    assert!(
+        older.stdout.contains("older than the week already held"),
+        "{}",
+        older.stdout
+    );
+    let overview = tsm_json(&db, &["overview", "--json"]);
+    assert_school(&overview, "100101", (4, 55, 230, 3, 1));
+}
+
+#[test]
+fn one_school_of_the_file_is_taken_with_school() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let path = fixture("dfe_weekly_week1.csv");
+    let file = path.to_str().unwrap();
+    let run = tsm(
+        &db,
+        &["import", "--school", "100202", "--as-of", WEEK1, file],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let schools = tsm_json(&db, &["schools", "--json"]);
+    let urns: Vec<&str> = schools["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["urn"].as_str().unwrap())
+        .collect();
+    assert_eq!(urns, ["100202"]);
+    assert!(
+        run.stdout
+            .contains("only school 100202's 4 rows were taken"),
+        "{}",
+        run.stdout
+    );
+    let missing = tsm(
+        &db,
+        &["import", "--school", "999999", "--as-of", WEEK1, file],
+    );
+    assert!(!missing.ok);
+    assert!(
+        missing
+            .stderr
+            .contains("no rows for school 999999 in this file (it holds 3 other schools)"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn pupils_outside_compulsory_school_age_are_outside_headline_figures_unless_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    import_week(&db, "dfe_weekly_week1.csv", WEEK1);
+    let summary = tsm_json(&db, &["summary", "--school", "100202", "--json"]);
+    // Birch without its Y12 pupil (30 of 60): 9 of 180.
+    assert_eq!(summary["headline"]["now"]["pupils"], 3);
+    assert!(close(
+        &summary["headline"]["now"]["absence_rate"],
+        9.0 / 180.0
+    ));
+    let cohorts = tsm_json(
+        &db,
+        &["cohorts", "--school", "100202", "--by", "year", "--json"],
+    );
+    let groups: Vec<&str> = cohorts["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["Y9", "Y10", "Y11"]);
+
+    // The setting includes them: 39 of 240, and the Y12 pupil (50%) is severe.
+    let store = tsm_desk::store::Store::open(&db).unwrap();
+    let mut service = tsm_desk::service::Service::new(store).unwrap();
+    let mut settings = service.settings().clone();
+    settings.thresholds.include_non_compulsory = true;
+    service.save_settings(settings).unwrap();
+    drop(service);
+    let overview = tsm_json(&db, &["overview", "--json"]);
+    assert_school(&overview, "100202", (4, 39, 240, 2, 1));
+    let summary = tsm_json(&db, &["summary", "--school", "100202", "--json"]);
+    assert_eq!(summary["headline"]["now"]["pupils"], 4);
+}
+
+#[test]
+fn sub_codes_and_stand_ins_import_with_warnings_and_unmarked_sessions_are_not_possible() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let path = fixture("marks_bromcom_local_codes.csv");
+    let outcomes = tsm_json(
+        &db,
+        &[
+            "import",
+            "--school",
+            "100404",
+            "--json",
+            path.to_str().unwrap(),
+        ],
+    );
+    let said = warnings(&outcomes).join("\n");
+    for expected in [
+        r#"code "I01" (a SIMS sub-code) counted as I (illness, authorised absence): 1 mark"#,
+        r#"code "M02" (a SIMS sub-code) counted as M"#,
+        r#"code "<" (a Capita One stand-in) counted as C1"#,
+        r#"code "7" (a SIMS COVID-era local code) counted as I"#,
+        r#"code "=" (a SIMS COVID-era local code) counted as I"#,
+        r#"code "8" (a SIMS COVID-era local code) counted as Y"#,
+        "2 sessions not yet marked, left out of possible sessions",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{said}");
+    }
+    let flags = tsm_json(&db, &["flags", "--school", "100404", "--json"]);
+    let p = pupil(&flags, "H936100125001");
+    // Present 2 (/, \), authorised 5 (I01, M02, <, 7, =), 2 unmarked, 1 not possible
+    // (8, pre-2024 Y): possible 7, absence 5.
+    assert_eq!(p["possible_sessions"], 7);
+    assert_eq!(p["absence_sessions"], 5);
+    assert_eq!(p["unmarked_sessions"], 2);
+    assert_eq!(p["category"], "severe");
+}
+
+#[test]
+fn an_unknown_code_is_refused_naming_it_then_imports_with_a_code_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let path = fixture("marks_snake_unknown_code.csv");
+    let file = path.to_str().unwrap();
+    let refused = tsm(&db, &["import", "--school", "100505", file]);
+    assert!(!refused.ok);
+    assert!(
+        refused.stderr.contains(
+            r#"marks_snake_unknown_code.csv, line 3, field attendance_mark: unknown attendance code "Q9" (3 marks, first on line 3); map it to a national code (Settings, Code map; or --code-map Q9=I)"#
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !db.exists() || tsm_json(&db, &["schools", "--json"])["schools"] == serde_json::json!([])
+    );
+    let outcomes = tsm_json(
+        &db,
+        &[
+            "import",
+            "--school",
+            "100505",
+            "--code-map",
+            "Q9=I",
+            "--json",
+            file,
+        ],
+    );
+    let said = warnings(&outcomes).join("\n");
+    assert!(
+        said.contains(r#"code "Q9" (a local code in the code map) counted as I (illness, authorised absence): 3 marks"#),
+        "{said}"
+    );
+    // /, Q9, Q9, N, /, Q9: absence 4 of 6.
+    let flags = tsm_json(&db, &["flags", "--school", "100505", "--json"]);
+    let p = pupil(&flags, "X936100125002");
+    assert_eq!(
+        (&p["possible_sessions"], &p["absence_sessions"]),
+        (&Value::from(6), &Value::from(4))
+    );
+    // A saved code map works the same for the next file, for this school only.
+    let saved = tsm(&db, &["code-map", "--add", "Q9=O", "--school", "100606"]);
+    assert!(saved.ok, "{}", saved.stderr);
+    let listed = tsm_json(&db, &["code-map", "--json"]);
+    assert_eq!(
+        listed["code_map"],
+        serde_json::json!([{"local": "Q9", "national": "O", "school": "100606"}])
+    );
+    let run = tsm(&db, &["import", "--school", "100606", file]);
+    assert!(run.ok, "{}", run.stderr);
+    let flags = tsm_json(&db, &["flags", "--school", "100606", "--json"]);
+    let p = pupil(&flags, "X936100125002");
+    assert_eq!(p["unauthorised_sessions"], 4);
+    assert!(!tsm(&db, &["import", "--school", "100707", file]).ok);
+    assert!(!tsm(&db, &["code-map", "--add", "L=I"]).ok);
+}
+
+#[test]
+fn mis_summary_header_sets_are_read_and_counted_as_the_dfe_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let term = "2025-26 autumn";
+    let import = |urn: &str, file: &str| -> Value {
+        let path = fixture(file);
+        tsm_json(
+            &db,
+            &[
+                "import",
+                "--school",
+                urn,
+                "--term",
+                term,
+                "--json",
+                path.to_str().unwrap(),
+            ],
+        )
+    };
+    let figures = |urn: &str| -> Vec<(u64, u64, String)> {
+        let flags = tsm_json(&db, &["flags", "--school", urn, "--json"]);
+        let mut rows: Vec<(String, u64, u64, String)> = flags["pupils"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["upn"].as_str().unwrap().to_owned(),
+                    p["possible_sessions"].as_u64().unwrap(),
+                    p["absence_sessions"].as_u64().unwrap(),
+                    p["category"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows.into_iter().map(|(_, a, b, c)| (a, b, c)).collect()
+    };
+    // snake_case: 88 + 12 = 100 and 60 + 40 = 100.
+    let o = import("200001", "summary_snake_case.csv");
+    assert!(warnings(&o).is_empty(), "{o}");
+    assert_eq!(
+        figures("200001"),
+        [
+            (100, 12, "persistent".into()),
+            (100, 40, "persistent".into())
+        ]
+    );
+    let summary = tsm_json(&db, &["summary", "--school", "200001", "--json"]);
+    assert_eq!(summary["lateness"]["before_close"], 3);
+
+    // School census: attendance is what possible leaves; sess_overall checks absence.
+    let o = import("200002", "census_sessions.csv");
+    let said = warnings(&o).join("\n");
+    assert!(said.contains("line 3, sess_overall: 1 row where the absence total is not authorised + unauthorised (line 3)"), "{said}");
+    assert!(
+        said.contains("attendance worked out as possible − authorised − unauthorised for 2 pupils"),
+        "{said}"
+    );
+    assert_eq!(
+        figures("200002"),
+        [(100, 10, "persistent".into()), (120, 6, "at_risk".into())]
+    );
+
+    // Present and AEA apart: attendance is their sum (80 + 10); 80 + 5 + 10 = 95 is
+    // below 100 possible: 5 unmarked, left out.
+    let o = import("200003", "summary_present_and_aea.csv");
+    let said = warnings(&o).join("\n");
+    assert!(
+        said.contains("(line 3): 5 unmarked sessions left out of possible sessions"),
+        "{said}"
+    );
+    assert_eq!(
+        figures("200003"),
+        [
+            (100, 10, "persistent".into()),
+            (95, 10, "persistent".into())
+        ]
+    );
+    let flags = tsm_json(&db, &["flags", "--school", "200003", "--json"]);
+    assert_eq!(pupil(&flags, "H936100125001")["attendance_sessions"], 90);
+
+    // SIMS totals under a title row: possible is present + AEA + absence; unrecorded
+    // sessions are not possible; the file's 81.0% is not 150/190 = 78.9%.
+    let o = import("200004", "sims_totals.csv");
+    let said = warnings(&o).join("\n");
+    assert!(said.contains("line 5, Attendance %: 1 row whose attendance percentage differs from the sessions by more than its rounding (line 5)"), "{said}");
+    assert_eq!(
+        figures("200004"),
+        [(190, 14, "at_risk".into()), (190, 40, "persistent".into())]
+    );
+    let flags = tsm_json(&db, &["flags", "--school", "200004", "--json"]);
+    assert_eq!(pupil(&flags, "H936100125001")["unmarked_sessions"], 2);
+}
+
+#[test]
+fn bromcom_details_headers_give_the_characteristics() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let details = fixture("bromcom_details.csv");
+    let summary = fixture("summary_snake_case.csv");
+    let run = tsm(
+        &db,
+        &[
+            "import",
+            "--school",
+            "200005",
+            "--term",
+            "2025-26 autumn",
+            details.to_str().unwrap(),
+            summary.to_str().unwrap(),
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let groups = |by: &str| -> Vec<(String, u64)> {
+        let v = tsm_json(
+            &db,
+            &["cohorts", "--school", "200005", "--by", by, "--json"],
+        );
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["group"].as_str().unwrap().to_owned(),
+                    g["absence_sessions"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Ada (EverFsm6Flag True, 12 absent), Ben (InCareFlag and EalFlag True, 40 absent).
+    assert_eq!(groups("fsm"), [("yes".into(), 12), ("no".into(), 40)]);
+    assert_eq!(groups("cla"), [("yes".into(), 40), ("no".into(), 12)]);
+    assert_eq!(groups("eal"), [("yes".into(), 40), ("no".into(), 12)]);
+    assert_eq!(groups("sex"), [("F".into(), 12), ("M".into(), 40)]);
+    assert_eq!(groups("year"), [("Y7".into(), 12), ("Y8".into(), 40)]);
+}
+
+#[test]
+fn a_bad_row_in_the_weekly_file_refuses_it_whole_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let good = std::fs::read_to_string(fixture("dfe_weekly_week1.csv")).unwrap();
+    // Line 9 (Birch's Y11 pupil) gets a URN that is not one.
+    let bad = good.replacen(",100202,11,", ",10O202,11,", 1);
+    assert_ne!(bad, good);
+    let path = common::write(dir.path(), "dfe_bad.csv", bad);
+    let run = tsm(&db, &["import", "--as-of", WEEK1, path.to_str().unwrap()]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains(
+            r#"dfe_bad.csv, line 9, field unique_reference_number: "10O202" is not a school URN (6 digits)"#
+        ),
+        "{}",
+        run.stderr
+    );
+    let schools = tsm_json(&db, &["schools", "--json"]);
+    assert_eq!(schools["schools"], serde_json::json!([]));
+    // A weekly file with no date to run to (read from stdin-like bytes has none, but a
+    // file always has its modified date), and a one-school file without --school.
+    let summary = fixture("summary_snake_case.csv");
+    let run = tsm(
+        &db,
+        &[
+            "import",
+            "--term",
+            "2025-26 autumn",
+            summary.to_str().unwrap(),
+        ],
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("this file is for one school: say which (--school URN"),
+        "{}",
+        run.stderr
+    );
+}
