@@ -388,3 +388,62 @@ fn large_files_read_in_two_halves_match_one_pass() {
         "{err}"
     );
 }
+
+/// A DfE weekly file over 1 MiB is read in two halves too: schools first seen in the
+/// second half are numbered after the first half's, and the result is what one pass
+/// gives. The same enrolment in both halves is refused at its second line.
+#[test]
+fn a_large_dfe_weekly_file_read_in_two_halves_matches_one_pass() {
+    let text = std::fs::read_to_string(common::fixture("dfe_weekly_week1.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut body = String::new();
+    let mut n = 0u32;
+    // Copies of the fixture's 15 rows with new UPNs and URNs, 20 schools.
+    while body.len() < (1 << 20) + 4096 {
+        for row in &rows {
+            n += 1;
+            let upn = tsm_desk::domain::Upn::with_check_letter(&format!("93690{n:07}"))
+                .unwrap()
+                .to_string();
+            let cells: Vec<String> = row
+                .split(',')
+                .enumerate()
+                .map(|(i, c)| match i {
+                    1 => upn.clone(),
+                    18 => format!("{}", 300_000 + n % 20),
+                    _ => c.to_owned(),
+                })
+                .collect();
+            body.push_str(&cells.join(","));
+            body.push('\n');
+        }
+    }
+    let fast = format!("{header}\n{body}");
+    // A quoted header makes the general CSV reader read it in one pass.
+    let general = format!(
+        "\"academic_term\"{}\n{body}",
+        header.trim_start_matches("academic_term")
+    );
+    let a = read("dfe.csv", fast.clone());
+    let b = read("dfe.csv", general);
+    assert_eq!(a.layout, Layout::DfeWeekly);
+    assert_eq!(a.content, b.content);
+    assert_eq!(a.rows, b.rows);
+    assert_eq!(a.warnings, b.warnings);
+    let BatchContent::Weekly(w) = &a.content else {
+        panic!("weekly expected")
+    };
+    assert_eq!(w.schools.len(), 20);
+    assert_eq!(w.rows.len(), usize::try_from(n).unwrap());
+    // The first row's enrolment again at the end: a duplicate on the last line.
+    let first = body.lines().next().unwrap();
+    let dup = format!("{fast}{first}\n");
+    let err = read_bytes("dfe.csv", dup.into_bytes(), &ColumnMapping::default()).unwrap_err();
+    let last = usize::try_from(n).unwrap() + 2;
+    assert_eq!(
+        err.to_string(),
+        format!("dfe.csv, line {last}, field UPN: the same UPN is already on line 2")
+    );
+}

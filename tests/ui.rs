@@ -160,6 +160,8 @@ fn a_bad_file_shows_its_error_and_imports_nothing() {
         .unwrap()
         .as_ref()
         .unwrap_err();
+    assert_eq!(err.unknown_codes, ["Q9"]);
+    let err = &err.message;
     assert!(
         err.starts_with("bad_marks.csv, line 3, field Mark"),
         "{err}"

@@ -978,6 +978,33 @@ pub struct Shortlist {
     pub persistent: Vec<i64>,
     /// At-risk pupils.
     pub at_risk: Vec<i64>,
+    /// Severely or persistently absent pupils who have left the school, with the day:
+    /// the CME question becomes "is a destination known?".
+    pub leavers: Vec<(i64, NaiveDate)>,
+}
+
+impl Shortlist {
+    /// The pupils the severe step asks the CME question about: every severely absent
+    /// pupil, then the persistently absent leavers.
+    #[must_use]
+    pub fn cme_question(&self) -> Vec<i64> {
+        let mut out = self.severe.clone();
+        for (p, _) in &self.leavers {
+            if !out.contains(p) {
+                out.push(*p);
+            }
+        }
+        out
+    }
+
+    /// The day a listed leaver left, if the pupil is one.
+    #[must_use]
+    pub fn left_on(&self, pupil: i64) -> Option<NaiveDate> {
+        self.leavers
+            .iter()
+            .find(|(p, _)| *p == pupil)
+            .map(|(_, d)| *d)
+    }
 }
 
 /// Something the summary flags as missing.
@@ -1063,7 +1090,7 @@ impl Meeting {
                     ));
                 }
                 let unasked = shortlist
-                    .severe
+                    .cme_question()
                     .iter()
                     .filter(|p| {
                         self.discussion(**p)
@@ -1078,7 +1105,7 @@ impl Meeting {
                     ));
                 }
                 let unknown = shortlist
-                    .severe
+                    .cme_question()
                     .iter()
                     .filter(|p| {
                         self.discussion(**p)

@@ -221,7 +221,7 @@ fn pupil_cells(p: &PupilRow) -> Vec<Cell> {
         int(p.authorised),
         int(p.unauthorised),
         percent(p.change),
-        text(&p.reasons),
+        text(super::pupil_list::why(p)),
         text(String::new()),
         text(String::new()),
         text(String::new()),

@@ -61,12 +61,23 @@ fn row(p: &PupilRow, names: NameStyle) -> Vec<String> {
             p.possible
         ),
         change(p.change),
-        p.reasons.clone(),
+        why(p),
         String::new(),
         String::new(),
         String::new(),
         String::new(),
     ]
+}
+
+/// Why the pupil is listed, then what else the list says about them (left, joined,
+/// lives in another LA, not of compulsory school age).
+pub(crate) fn why(p: &PupilRow) -> String {
+    let tags: Vec<String> = p.tags.iter().map(crate::domain::PupilTag::text).collect();
+    match (p.reasons.is_empty(), tags.is_empty()) {
+        (_, true) => p.reasons.clone(),
+        (true, false) => tags.join("; "),
+        (false, false) => format!("{}\n{}", p.reasons, tags.join("; ")),
+    }
 }
 
 /// The pupil list as laid-out pages.

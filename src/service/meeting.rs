@@ -221,6 +221,15 @@ fn shortlist(rows: &[super::view::PupilRow]) -> Shortlist {
             FlagCategory::AtRisk => s.at_risk.push(r.pupil_id),
             FlagCategory::None => {}
         }
+        // A severely or persistently absent pupil who has left: is a destination known?
+        if r.category.is_persistent()
+            && let Some(day) = r.tags.iter().find_map(|t| match t {
+                crate::domain::PupilTag::Left(d) => Some(*d),
+                _ => None,
+            })
+        {
+            s.leavers.push((r.pupil_id, day));
+        }
     }
     s
 }

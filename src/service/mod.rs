@@ -736,6 +736,7 @@ fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow 
         reasons,
         tags: Vec::new(),
         compulsory_school_age: p.compulsory_school_age,
+        unmarked: p.counts.no_mark,
     }
 }
 

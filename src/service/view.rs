@@ -210,6 +210,8 @@ pub struct PupilRow {
     pub tags: Vec<crate::domain::PupilTag>,
     /// Of compulsory school age, if known.
     pub compulsory_school_age: Option<bool>,
+    /// Sessions not yet marked (not possible sessions).
+    pub unmarked: u32,
 }
 
 /// One session's mark.
@@ -294,6 +296,34 @@ pub struct ImportReport {
     pub urn: String,
     /// One outcome per file.
     pub outcomes: Vec<ImportOutcome>,
+}
+
+/// Why an import stored nothing, for the wizard: the message, and the unknown codes it
+/// could offer to map (those short enough to be codes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFailure {
+    /// What went wrong, naming file, line and field.
+    pub message: String,
+    /// Attendance codes the files use that are neither national nor mapped.
+    pub unknown_codes: Vec<String>,
+}
+
+impl From<&super::ServiceError> for ImportFailure {
+    fn from(e: &super::ServiceError) -> Self {
+        let unknown_codes = match e {
+            super::ServiceError::Import(e) => match e.problem.as_ref() {
+                crate::import::Problem::UnknownCodes(codes) => {
+                    codes.iter().filter_map(|c| c.code.clone()).collect()
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        ImportFailure {
+            message: e.to_string(),
+            unknown_codes,
+        }
+    }
 }
 
 /// Progress of long work on the worker.

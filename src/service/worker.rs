@@ -198,7 +198,7 @@ pub enum Reply {
     /// File previews.
     Preview(Vec<FilePreview>),
     /// An import's report, or its error (nothing stored).
-    Imported(Result<ImportReport, String>),
+    Imported(Result<ImportReport, super::view::ImportFailure>),
     /// Settings saved (or why not).
     SettingsSaved(Result<Box<Settings>, String>),
     /// Mappings after a save (or why not).
@@ -377,7 +377,7 @@ where
             Request::Import(request) => Reply::Imported(
                 service
                     .import(&request, &mut |p| send(Reply::Progress(p)))
-                    .map_err(text),
+                    .map_err(|e| super::view::ImportFailure::from(&e)),
             ),
             Request::SaveSettings(settings) => Reply::SettingsSaved(
                 service

@@ -589,7 +589,7 @@ impl MeetingScreen {
         let m = &v.meeting;
         // Who is listed: every SA pupil; for PA and at risk, those chosen.
         let listed: Vec<i64> = if pstep == PupilStep::Severe {
-            let mut l = flagged.clone();
+            let mut l = v.shortlist.cme_question();
             for d in &m.discussions {
                 if d.step == pstep && !l.contains(&d.pupil_id) {
                     l.push(d.pupil_id);
@@ -670,6 +670,9 @@ impl MeetingScreen {
             {
                 marks.push("CME open");
             }
+            let left = v.shortlist.left_on(*p).map(|d| {
+                format!("left {}: is a destination known?", d.format("%d/%m/%Y"))
+            });
             let rate = self
                 .pupil_row(v, *p)
                 .map(|r| pct(r.absence_rate))
@@ -685,6 +688,9 @@ impl MeetingScreen {
             });
             if !marks.is_empty() {
                 ui.label(RichText::new(marks.join(" · ")).small().weak());
+            }
+            if let Some(left) = left {
+                ui.label(RichText::new(left).small().color(palette::SEVERE));
             }
         }
         if pstep == PupilStep::Severe {
@@ -942,8 +948,15 @@ impl MeetingScreen {
     fn cme_ui(&mut self, ui: &mut Ui, v: &MeetingView, p: i64, edits: &mut Vec<Edit>) {
         let m = &v.meeting;
         let known = m.discussion(p).and_then(|d| d.whereabouts_known);
+        let question = match v.shortlist.left_on(p) {
+            Some(day) => format!(
+                "Left {}: is a destination known? (possible child missing education)",
+                day.format("%d/%m/%Y")
+            ),
+            None => "Possible child missing education: are the pupil's whereabouts known?".to_owned(),
+        };
         ui.horizontal(|ui| {
-            ui.strong("Possible child missing education: are the pupil's whereabouts known?");
+            ui.strong(question);
             for (value, word) in [
                 (Some(true), "Known"),
                 (Some(false), "Not known"),

@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod charts;
+pub mod codemap;
 pub mod dashboard;
 pub mod import;
 pub mod meeting;
@@ -851,7 +852,7 @@ impl TsmApp {
                     self.import.ui(
                         ui,
                         &schools,
-                        &self.mappings,
+                        (&self.mappings, &self.settings),
                         self.progress.as_ref(),
                         &mut out,
                     );

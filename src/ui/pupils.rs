@@ -379,7 +379,16 @@ impl PupilsScreen {
                         ui.label(&p.upn);
                     });
                     row.col(|ui| {
-                        ui.label(&p.name);
+                        if p.tags.is_empty() {
+                            ui.label(&p.name);
+                        } else {
+                            ui.horizontal(|ui| {
+                                ui.label(&p.name);
+                                let tags: Vec<String> =
+                                    p.tags.iter().map(crate::domain::PupilTag::text).collect();
+                                ui.label(RichText::new(tags.join(" · ")).small().italics());
+                            });
+                        }
                     });
                     row.col(|ui| {
                         ui.label(p.year.map_or_else(String::new, |y| y.to_string()));
@@ -471,9 +480,23 @@ impl PupilsScreen {
             row.authorised,
             row.unauthorised
         ));
+        if row.unmarked > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} session{} not yet marked (left out of possible sessions)",
+                    row.unmarked,
+                    if row.unmarked == 1 { "" } else { "s" }
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
         if !row.badges.is_empty() {
             let names: Vec<&str> = row.badges.iter().map(|b| b.long()).collect();
             ui.label(RichText::new(names.join(" · ")).small());
+        }
+        if !row.tags.is_empty() {
+            let tags: Vec<String> = row.tags.iter().map(crate::domain::PupilTag::text).collect();
+            ui.label(RichText::new(tags.join(" · ")).small().italics());
         }
         let Some(d) = self.detail.as_ref().filter(|d| d.pupil_id == row.pupil_id) else {
             ui.spinner();
@@ -517,6 +540,13 @@ impl PupilsScreen {
                     ui.add_space(6.0);
                     ui.strong("Marks");
                     calendar_ui(ui, &d.calendar);
+                    if row.unmarked > 0 {
+                        ui.label(
+                            RichText::new("- : not yet marked, so not a possible session")
+                                .small()
+                                .color(ui.visuals().warn_fg_color),
+                        );
+                    }
                 }
             });
     }

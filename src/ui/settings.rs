@@ -25,6 +25,8 @@ pub struct SettingsScreen {
     pub safety: super::safety::SafetyPanel,
     /// Data retention, deleting a school's data and the activity log.
     pub retention: super::retention::RetentionSection,
+    /// The code map's row being added.
+    code_map: super::codemap::CodeMapSection,
 }
 
 fn bp_percent(bp: BasisPoints) -> f64 {
@@ -161,6 +163,8 @@ impl SettingsScreen {
                 ui.add_space(8.0);
                 self.thresholds_ui(ui);
                 ui.add_space(8.0);
+                self.code_map.ui(ui, &mut self.draft.code_map, schools);
+                ui.add_space(8.0);
                 self.national_ui(ui);
                 ui.add_space(8.0);
                 let services = ui.strong("Service directory");
@@ -205,6 +209,7 @@ impl SettingsScreen {
                             print_names: self.draft.print_names,
                             backups_kept: self.draft.backups_kept,
                             retention_years: self.draft.retention_years,
+                            code_map: self.draft.code_map.clone(),
                             ..Settings::default()
                         });
                     }
@@ -285,6 +290,10 @@ impl SettingsScreen {
                 .labelled_by(label.id);
             ui.end_row();
         });
+        ui.checkbox(
+            &mut t.include_non_compulsory,
+            "Count pupils outside compulsory school age in headline figures (national statistics count ages 5 to 15 only)",
+        );
     }
 
     fn national_ui(&mut self, ui: &mut egui::Ui) {
