@@ -39,7 +39,12 @@ fn weekly_file(week: u32) -> PathBuf {
             .arg(&script)
             .arg("--out")
             .arg(&path)
-            .args(["--rows", &ROWS.to_string(), "--schools", &SCHOOLS.to_string()])
+            .args([
+                "--rows",
+                &ROWS.to_string(),
+                "--schools",
+                &SCHOOLS.to_string(),
+            ])
             .args(["--week", &week.to_string()])
             .status()
             .expect("python3 runs the generator");
@@ -100,8 +105,12 @@ fn tsm(db: &Path, passphrase: Option<&str>, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tsm-desk"));
     cmd.arg("--db").arg(db).args(args).env_remove("TSM_DESK_DB");
     match passphrase {
-        Some(p) => cmd.env("TSM_DESK_PASSPHRASE", p).env_remove("TSM_DESK_UNENCRYPTED"),
-        None => cmd.env_remove("TSM_DESK_PASSPHRASE").env("TSM_DESK_UNENCRYPTED", "1"),
+        Some(p) => cmd
+            .env("TSM_DESK_PASSPHRASE", p)
+            .env_remove("TSM_DESK_UNENCRYPTED"),
+        None => cmd
+            .env_remove("TSM_DESK_PASSPHRASE")
+            .env("TSM_DESK_UNENCRYPTED", "1"),
     };
     cmd
 }
@@ -145,7 +154,11 @@ fn county(passphrase: Option<&str>, second_week: bool) -> (Ran, Option<Ran>, Ran
     let db = dir.path().join("county.sqlite");
     let w1 = weekly_file(1);
     let file = w1.to_str().unwrap();
-    let import = run(tsm(&db, passphrase, &["import", "--as-of", "2025-10-14", file]));
+    let import = run(tsm(
+        &db,
+        passphrase,
+        &["import", "--as-of", "2025-10-14", file],
+    ));
     let week2 = second_week.then(|| {
         let w2 = weekly_file(2);
         run(tsm(
@@ -226,7 +239,10 @@ fn main() {
     }
     let Some(pandas_json) = pandas_json else {
         println!("pandas comparison skipped (pip install pandas)");
-        println!("target: < 1.5 s: {}", if total < 1.5 { "met" } else { "MISSED" });
+        println!(
+            "target: < 1.5 s: {}",
+            if total < 1.5 { "met" } else { "MISSED" }
+        );
         return;
     };
     let theirs = figures(&pandas_json);

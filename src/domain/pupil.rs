@@ -132,6 +132,17 @@ impl YearGroup {
     /// # Errors
     /// [`BadYearGroup`] for anything else.
     pub fn parse(s: &str) -> Result<YearGroup, BadYearGroup> {
+        // The common forms without allocating: `7`, `12`, `R`, `N1`, `N2`.
+        match s.trim().as_bytes() {
+            [d @ b'1'..=b'9'] => return Ok(YearGroup(i8::try_from(d - b'0').unwrap_or(0))),
+            [b'1', d @ b'0'..=b'4'] => {
+                return Ok(YearGroup(10 + i8::try_from(d - b'0').unwrap_or(0)));
+            }
+            [b'R' | b'r'] => return Ok(YearGroup::RECEPTION),
+            [b'N' | b'n', b'1'] => return Ok(YearGroup::N1),
+            [b'N' | b'n', b'2'] => return Ok(YearGroup::N2),
+            _ => {}
+        }
         let bad = || BadYearGroup(s.trim().to_owned());
         let compact: String = s
             .chars()
@@ -180,10 +191,14 @@ impl Sex {
     /// Reads `F`, `Female`, `Girl`, `M`, `Male`, `Boy`; anything else is unknown.
     #[must_use]
     pub fn parse(s: &str) -> Option<Sex> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "f" | "female" | "girl" => Some(Sex::Female),
-            "m" | "male" | "boy" => Some(Sex::Male),
-            _ => None,
+        let s = s.trim();
+        let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
+        if is(&["f", "female", "girl"]) {
+            Some(Sex::Female)
+        } else if is(&["m", "male", "boy"]) {
+            Some(Sex::Male)
+        } else {
+            None
         }
     }
 
@@ -242,9 +257,18 @@ impl SenStatus {
 /// Reads a yes/no cell (`Y`, `Yes`, `True`, `1`, `N`, `No`, `False`, `0`, empty = no).
 #[must_use]
 pub fn parse_yes_no(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" | "true" | "1" | "t" => Some(true),
-        "" | "n" | "no" | "false" | "0" | "f" => Some(false),
+    let s = s.trim();
+    // By length first: this runs for several columns of every row of a county's file.
+    let is = |word: &str| s.len() == word.len() && s.eq_ignore_ascii_case(word);
+    match s.len() {
+        0 => Some(false),
+        1 => match s.as_bytes()[0].to_ascii_lowercase() {
+            b'y' | b'1' | b't' => Some(true),
+            b'n' | b'0' | b'f' => Some(false),
+            _ => None,
+        },
+        _ if is("yes") || is("true") => Some(true),
+        _ if is("no") || is("false") => Some(false),
         _ => None,
     }
 }
@@ -255,11 +279,15 @@ pub fn parse_yes_no(s: &str) -> Option<bool> {
 /// `empty`.
 #[must_use]
 pub fn parse_yes_no_unknown(s: &str, empty: Option<bool>) -> Option<Option<bool>> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "" => Some(empty),
-        "unknown" | "not known" | "notknown" | "u" | "unk" => Some(None),
-        other => parse_yes_no(other).map(Some),
+    let s = s.trim();
+    if s.is_empty() {
+        return Some(empty);
     }
+    if let Some(yes) = parse_yes_no(s) {
+        return Some(Some(yes));
+    }
+    let is = |word: &str| s.len() == word.len() && s.eq_ignore_ascii_case(word);
+    (is("unknown") || is("not known") || is("notknown") || is("u") || is("unk")).then_some(None)
 }
 
 /// What an import may say about a pupil. `None` means "not in this file", so a later

@@ -1349,15 +1349,8 @@ impl<'a> Reader<'a> {
             mine.merge(theirs);
         }
         self.unrecorded_sessions += later.unrecorded_sessions;
-        let file = self.file;
-        self.weekly.absorb(later.weekly, |line, first| {
-            ImportError::at(
-                file,
-                line,
-                Some(later.cols.header(Field::Upn)),
-                Problem::DuplicatePupil(first),
-            )
-        })
+        self.weekly.absorb(later.weekly);
+        Ok(())
     }
 
     /// The unknown codes found, as an error naming the first one's line and column.
@@ -1388,6 +1381,9 @@ impl<'a> Reader<'a> {
             Layout::Details => BatchContent::Details,
             Layout::Summary => BatchContent::Summary(std::mem::take(&mut self.summary)),
             Layout::DfeWeekly => {
+                if let Some((line, first)) = self.weekly.duplicate() {
+                    return Err(self.err(line, Field::Upn, Problem::DuplicatePupil(first)));
+                }
                 warnings.extend(self.weekly.warnings());
                 BatchContent::Weekly(std::mem::take(&mut self.weekly).into_content())
             }

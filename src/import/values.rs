@@ -13,6 +13,20 @@ const MONTHS: [&str; 12] = [
 #[must_use]
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    // `yyyy-mm-dd`, the DfE's form, without splitting.
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = s.as_bytes()
+        && [y1, y2, y3, y4, m1, m2, d1, d2]
+            .iter()
+            .all(|b| b.is_ascii_digit())
+    {
+        let n = |bytes: &[&u8]| {
+            bytes
+                .iter()
+                .fold(0u32, |acc, b| acc * 10 + u32::from(**b - b'0'))
+        };
+        let year = i32::try_from(n(&[y1, y2, y3, y4])).ok()?;
+        return NaiveDate::from_ymd_opt(year, n(&[m1, m2]), n(&[d1, d2]));
+    }
     let date_part = s.split([' ', 'T']).next().unwrap_or(s);
     // "3 Sep 2025" has spaces inside the date itself.
     if let Some(d) = parse_month_name(s) {

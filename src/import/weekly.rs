@@ -18,8 +18,8 @@ pub(super) struct WeeklyReader {
     pub(super) rows: Vec<WeeklyRow>,
     /// School index by URN.
     by_urn: FastMap<String, usize>,
-    /// Row index by school, pupil and term: one row per enrolment and term.
-    seen: FastMap<(usize, Upn, Option<Period>), usize>,
+    /// The last school read (files list a school's rows together).
+    last_school: Option<(String, usize)>,
     /// The last `academic_term` read and its period (a file usually holds one term).
     last_term: (String, Option<Period>),
     /// Rows whose own persistent / severe flag disagrees with the sessions.
@@ -69,13 +69,6 @@ impl Reader<'_> {
                 tally.add(line);
             }
         }
-        let key = (school, upn, period);
-        if let Some(&first) = self.weekly.seen.get(&key) {
-            let first_line = self.weekly.rows.get(first).map_or(0, |r| r.line);
-            return Err(self.err(line, Field::Upn, Problem::DuplicatePupil(first_line)));
-        }
-        let upn = key.1.clone();
-        self.weekly.seen.insert(key, self.weekly.rows.len());
         self.weekly.rows.push(WeeklyRow {
             line,
             school,
@@ -91,7 +84,13 @@ impl Reader<'_> {
     /// digits.
     fn weekly_school(&mut self, line: usize, record: &[&str]) -> Result<usize, ImportError> {
         let urn = self.required(line, record, Field::SchoolUrn)?;
+        if let Some((last, i)) = &self.weekly.last_school
+            && last == urn
+        {
+            return Ok(*i);
+        }
         if let Some(&i) = self.weekly.by_urn.get(urn) {
+            self.weekly.last_school = Some((urn.to_owned(), i));
             return Ok(i);
         }
         if !(5..=7).contains(&urn.len()) || !urn.bytes().all(|b| b.is_ascii_digit()) {
@@ -119,6 +118,7 @@ impl Reader<'_> {
         };
         let i = self.weekly.schools.len();
         self.weekly.by_urn.insert(school.urn.clone(), i);
+        self.weekly.last_school = Some((school.urn.clone(), i));
         self.weekly.schools.push(school);
         Ok(i)
     }
@@ -151,14 +151,8 @@ impl Reader<'_> {
 }
 
 impl WeeklyReader {
-    /// Takes in a later part of the same file, renumbering its schools; `duplicate`
-    /// makes the error for a pupil enrolment seen in both parts (its line, and the
-    /// first line).
-    pub(super) fn absorb(
-        &mut self,
-        later: WeeklyReader,
-        duplicate: impl Fn(usize, usize) -> ImportError,
-    ) -> Result<(), ImportError> {
+    /// Takes in a later part of the same file, renumbering its schools.
+    pub(super) fn absorb(&mut self, later: WeeklyReader) {
         let mut renumber = Vec::with_capacity(later.schools.len());
         for school in later.schools {
             let i = match self.by_urn.get(&school.urn) {
@@ -174,18 +168,29 @@ impl WeeklyReader {
         }
         for mut row in later.rows {
             row.school = renumber.get(row.school).copied().unwrap_or(row.school);
-            let key = (row.school, row.upn.clone(), row.period);
-            if let Some(&first) = self.seen.get(&key) {
-                let first_line = self.rows.get(first).map_or(0, |r| r.line);
-                return Err(duplicate(row.line, first_line));
-            }
-            self.seen.insert(key, self.rows.len());
             self.rows.push(row);
         }
         self.flag_persistent.merge(&later.flag_persistent);
         self.flag_severe.merge(&later.flag_severe);
         self.odd_sex.merge(&later.odd_sex);
-        Ok(())
+    }
+
+    /// The first enrolment (school, pupil and term) on two rows, as (the later line,
+    /// the earlier line): found by sorting, not by a map of every row read.
+    pub(super) fn duplicate(&self) -> Option<(usize, usize)> {
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&self.rows[a], &self.rows[b]);
+            (x.school, &x.upn, x.period, x.line).cmp(&(y.school, &y.upn, y.period, y.line))
+        });
+        order
+            .windows(2)
+            .filter_map(|pair| {
+                let (x, y) = (&self.rows[pair[0]], &self.rows[pair[1]]);
+                (x.school == y.school && x.upn == y.upn && x.period == y.period)
+                    .then_some((y.line, x.line))
+            })
+            .min()
     }
 
     /// What the file's own flags disagree on.

@@ -510,12 +510,19 @@ impl PupilParams {
         PupilParams {
             year_group: d.year_group.map(crate::domain::YearGroup::number),
             sex: d.sex.map(crate::domain::Sex::code),
-            date_of_birth: d.date_of_birth.map(|x| x.to_string()),
+            date_of_birth: d.date_of_birth.map(iso_date),
             sen: d.sen.map(crate::domain::SenStatus::code),
-            admission_date: d.admission_date.map(|x| x.to_string()),
-            leaving_date: d.leaving_date.map(|x| x.to_string()),
+            admission_date: d.admission_date.map(iso_date),
+            leaving_date: d.leaving_date.map(iso_date),
         }
     }
+}
+
+/// A date as stored, `yyyy-mm-dd` (as `NaiveDate`'s `Display` writes it, without its
+/// general formatting machinery: a county's import writes a million of these).
+pub(super) fn iso_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike as _;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// The sources already held for pupils in a period, by pupil id.
@@ -760,4 +767,15 @@ pub(super) fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_stored_as_chrono_writes_them() {
+        for (y, m, d) in [(2025, 9, 3), (2014, 12, 31), (2000, 1, 1), (1999, 10, 9)] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(super::iso_date(date), date.to_string());
+        }
+    }
 }

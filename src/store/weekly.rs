@@ -12,14 +12,14 @@
 use super::StoreError;
 use super::import::{
     ImportOptions, ImportOutcome, PupilParams, delete_import, period_id, sources,
-    upsert_school_with, write_attendance,
+    upsert_school_with,
 };
 use crate::domain::{
-    ImportBatch, Period, PupilDetails, SenStatus, Sex, Snapshot, SnapshotRow, Upn, Warning,
-    WeeklyContent, WeeklyRow, YearGroup,
+    ImportBatch, Period, PupilDetails, SenStatus, SessionCounts, Sex, Snapshot, SnapshotRow, Upn,
+    Warning, WeeklyContent, WeeklyRow, YearGroup,
 };
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension as _, Transaction, params};
+use rusqlite::{OptionalExtension as _, ToSql, Transaction, params};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Stores a weekly file's schools (only `only` when given).
@@ -179,6 +179,42 @@ impl Notes {
     }
 }
 
+/// Rows per multi-row statement (SQLite takes up to 32,766 values a statement).
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// Inserts `n` rows of `columns` values each: `head` is the statement up to `VALUES`,
+/// and `values(i, into)` pushes row `i`'s values. Many rows go in one statement, which
+/// for a county's pupils is several times faster than a statement a row.
+fn insert_many<'v>(
+    tx: &Transaction<'_>,
+    head: &str,
+    columns: usize,
+    n: usize,
+    mut values: impl FnMut(usize, &mut Vec<&'v dyn ToSql>),
+) -> Result<(), StoreError> {
+    let sql = |rows: usize| {
+        let one = format!("({})", vec!["?"; columns].join(", "));
+        format!("{head} VALUES {}", vec![one; rows].join(", "))
+    };
+    let mut buffer: Vec<&'v dyn ToSql> = Vec::with_capacity(columns * ROWS_PER_STATEMENT);
+    let mut start = 0;
+    while start < n {
+        // Statements of 64, 32, 16 ... 1 rows, each prepared once for the connection.
+        let mut rows = ROWS_PER_STATEMENT;
+        while rows > n - start {
+            rows /= 2;
+        }
+        buffer.clear();
+        for i in start..start + rows {
+            values(i, &mut buffer);
+        }
+        tx.prepare_cached(&sql(rows))?
+            .execute(rusqlite::params_from_iter(buffer.iter()))?;
+        start += rows;
+    }
+    Ok(())
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -255,6 +291,17 @@ fn store_school(
     }
     let mut marks_kept = 0;
     let mut missing = 0;
+    // Rows held already are updated in place (only the import's key changes, so only it
+    // is checked); new rows go in many to a statement.
+    let mut update = tx.prepare(
+        "UPDATE attendance SET import_id = ?3, possible = ?4, present = ?5, approved = ?6, authorised = ?7,
+            unauthorised = ?8, no_mark = ?9, late_before_close = ?10, late_after_close = ?11, code_counts = NULL
+         WHERE period_id = ?1 AND pupil_id = ?2",
+    )?;
+    for pupils in by_period.values_mut() {
+        // In id order: the attendance table's key is (period, pupil).
+        pupils.sort_unstable_by_key(|(id, _)| *id);
+    }
     for (period, pupils) in &by_period {
         let period_id = period_id(tx, school_id, *period)?;
         let held = sources(tx, period_id)?;
@@ -270,6 +317,7 @@ fn store_school(
             notes.same_day += 1;
         }
         let mut snapshot = Vec::with_capacity(pupils.len());
+        let mut added: Vec<(i64, &SessionCounts)> = Vec::with_capacity(pupils.len());
         for (pupil_id, row) in pupils {
             snapshot.push(SnapshotRow {
                 pupil_id: *pupil_id,
@@ -285,16 +333,49 @@ fn store_school(
                 marks_kept += 1;
                 continue;
             }
-            write_attendance(
-                tx,
-                period_id,
-                *pupil_id,
-                "summary",
-                Some(import_id),
-                &row.counts,
-                None,
-            )?;
+            let c = &row.counts;
+            if held.contains_key(pupil_id) {
+                update.execute(params![
+                    period_id,
+                    pupil_id,
+                    import_id,
+                    c.possible,
+                    c.present,
+                    c.approved,
+                    c.authorised,
+                    c.unauthorised,
+                    c.no_mark,
+                    c.late_before_close,
+                    c.late_after_close
+                ])?;
+            } else {
+                added.push((*pupil_id, c));
+            }
         }
+        insert_many(
+            tx,
+            "INSERT INTO attendance (period_id, pupil_id, source, import_id, possible, present, approved, authorised,
+                unauthorised, no_mark, late_before_close, late_after_close)",
+            12,
+            added.len(),
+            |i, v| {
+                let (pupil_id, c) = &added[i];
+                v.extend([
+                    &period_id as &dyn ToSql,
+                    pupil_id,
+                    &"summary",
+                    &import_id,
+                    &c.possible,
+                    &c.present,
+                    &c.approved,
+                    &c.authorised,
+                    &c.unauthorised,
+                    &c.no_mark,
+                    &c.late_before_close,
+                    &c.late_after_close,
+                ]);
+            },
+        )?;
         if current {
             let here: std::collections::HashSet<i64> = pupils.iter().map(|(id, _)| *id).collect();
             missing += held.keys().filter(|id| !here.contains(id)).count();
@@ -370,12 +451,9 @@ fn write_pupils(
     rows: &[&WeeklyRow],
 ) -> Result<Vec<i64>, StoreError> {
     let held = held_pupils(tx, school_id)?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO pupils (school_id, upn, forename, surname, year_group, reg_group, sex, date_of_birth, sen, fsm, eal,
-            looked_after, child_in_need, ethnicity, compulsory_school_age, previously_looked_after, primary_sen_type,
-            admission_date, leaving_date, home_la)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-    )?;
+    let mut next_id: i64 =
+        tx.query_row("SELECT COALESCE(MAX(id), 0) FROM pupils", [], |r| r.get(0))?;
+    let mut new: Vec<(i64, &WeeklyRow, &str, PupilParams)> = Vec::new();
     let mut update = tx.prepare_cached(
         "UPDATE pupils SET forename = ?2, surname = ?3, year_group = ?4, reg_group = ?5, sex = ?6, date_of_birth = ?7,
             sen = ?8, fsm = ?9, eal = ?10, looked_after = ?11, child_in_need = ?12, ethnicity = ?13,
@@ -383,10 +461,15 @@ fn write_pupils(
             leaving_date = ?18, home_la = ?19
          WHERE id = ?1",
     )?;
-    let mut ids = Vec::with_capacity(rows.len());
+    let mut ids = vec![0i64; rows.len()];
     // A pupil on two rows (two terms in one file) is added once.
     let mut added: HashMap<&Upn, i64> = HashMap::new();
-    for row in rows {
+    // In UPN order, so the (school, UPN) index grows at its end rather than splitting
+    // pages all over, and the new ids follow the same order.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by(|&a, &b| rows[a].upn.cmp(&rows[b].upn));
+    for i in order {
+        let row = rows[i];
         let d = &row.details;
         if let Some((id, old)) = held.get(row.upn.as_str()) {
             let new = merged(old, d);
@@ -414,40 +497,55 @@ fn write_pupils(
                     new.home_la
                 ])?;
             }
-            ids.push(*id);
+            ids[i] = *id;
             continue;
         }
         if let Some(id) = added.get(&row.upn) {
-            ids.push(*id);
+            ids[i] = *id;
             continue;
         }
-        let p = PupilParams::of(d);
-        insert.execute(params![
-            school_id,
-            row.upn.as_str(),
-            d.forename,
-            d.surname,
-            p.year_group,
-            d.reg_group,
-            p.sex,
-            p.date_of_birth,
-            p.sen,
-            d.fsm,
-            d.eal,
-            d.looked_after,
-            d.child_in_need,
-            d.ethnicity,
-            d.compulsory_school_age,
-            d.previously_looked_after,
-            d.primary_sen_type,
-            p.admission_date,
-            p.leaving_date,
-            d.home_la
-        ])?;
-        let id = tx.last_insert_rowid();
-        added.insert(&row.upn, id);
-        ids.push(id);
+        next_id += 1;
+        added.insert(&row.upn, next_id);
+        ids[i] = next_id;
+        new.push((next_id, row, row.upn.as_str(), PupilParams::of(d)));
     }
+    // New pupils in multi-row statements with the ids given here: the write
+    // transaction holds the lock, so no one else adds a pupil meanwhile.
+    insert_many(
+        tx,
+        "INSERT INTO pupils (id, school_id, upn, forename, surname, year_group, reg_group, sex, date_of_birth, sen, fsm,
+            eal, looked_after, child_in_need, ethnicity, compulsory_school_age, previously_looked_after, primary_sen_type,
+            admission_date, leaving_date, home_la)",
+        21,
+        new.len(),
+        |i, v| {
+            let (id, row, upn, p) = &new[i];
+            let d = &row.details;
+            v.extend([
+                id as &dyn ToSql,
+                &school_id,
+                upn,
+                &d.forename,
+                &d.surname,
+                &p.year_group,
+                &d.reg_group,
+                &p.sex,
+                &p.date_of_birth,
+                &p.sen,
+                &d.fsm,
+                &d.eal,
+                &d.looked_after,
+                &d.child_in_need,
+                &d.ethnicity,
+                &d.compulsory_school_age,
+                &d.previously_looked_after,
+                &d.primary_sen_type,
+                &p.admission_date,
+                &p.leaving_date,
+                &d.home_la,
+            ]);
+        },
+    )?;
     Ok(ids)
 }
 

@@ -22,7 +22,12 @@ fn code_text(c: Code) -> String {
 impl CodeMapSection {
     /// Draws the map and the row to add; edits `map` in place. `schools` are (URN,
     /// name) pairs for the school choice.
-    pub fn ui(&mut self, ui: &mut egui::Ui, map: &mut Vec<LocalCode>, schools: &[(String, String)]) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        map: &mut Vec<LocalCode>,
+        schools: &[(String, String)],
+    ) {
         ui.strong("Code map");
         ui.label(
             RichText::new(
@@ -77,7 +82,10 @@ impl CodeMapSection {
             .labelled_by(label.id);
             let stands = ui.label("stands for");
             egui::ComboBox::from_id_salt("code_map_national")
-                .selected_text(self.national.map_or_else(|| "a national code".to_owned(), code_text))
+                .selected_text(
+                    self.national
+                        .map_or_else(|| "a national code".to_owned(), code_text),
+                )
                 .width(300.0)
                 .show_ui(ui, |ui| {
                     for c in Code::all().filter(|c| *c != Code::NO_MARK) {
@@ -92,7 +100,11 @@ impl CodeMapSection {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.school, String::new(), "All schools");
                     for (urn, name) in schools {
-                        ui.selectable_value(&mut self.school, urn.clone(), format!("{name} ({urn})"));
+                        ui.selectable_value(
+                            &mut self.school,
+                            urn.clone(),
+                            format!("{name} ({urn})"),
+                        );
                     }
                 });
             let entry = self.national.map(|c| LocalCode {

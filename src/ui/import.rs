@@ -523,7 +523,11 @@ impl ImportWizard {
         );
     }
 
-    fn school_choice_ui(&mut self, ui: &mut egui::Ui, schools: &[(String, String, Option<String>)]) {
+    fn school_choice_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        schools: &[(String, String, Option<String>)],
+    ) {
         let selected = match &self.school {
             SchoolChoice::Unset => "Choose a school".to_owned(),
             SchoolChoice::New => "New school".to_owned(),
@@ -876,6 +880,9 @@ fn code_fixes_ui(
         }
     });
     let ready = fixes.iter().all(|(_, c, _)| c.is_some()) && request.is_some();
-    ui.add_enabled(ready, egui::Button::new("Save the code map and import again"))
-        .clicked()
+    ui.add_enabled(
+        ready,
+        egui::Button::new("Save the code map and import again"),
+    )
+    .clicked()
 }

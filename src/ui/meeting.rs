@@ -670,9 +670,10 @@ impl MeetingScreen {
             {
                 marks.push("CME open");
             }
-            let left = v.shortlist.left_on(*p).map(|d| {
-                format!("left {}: is a destination known?", d.format("%d/%m/%Y"))
-            });
+            let left = v
+                .shortlist
+                .left_on(*p)
+                .map(|d| format!("left {}: is a destination known?", d.format("%d/%m/%Y")));
             let rate = self
                 .pupil_row(v, *p)
                 .map(|r| pct(r.absence_rate))
@@ -953,7 +954,9 @@ impl MeetingScreen {
                 "Left {}: is a destination known? (possible child missing education)",
                 day.format("%d/%m/%Y")
             ),
-            None => "Possible child missing education: are the pupil's whereabouts known?".to_owned(),
+            None => {
+                "Possible child missing education: are the pupil's whereabouts known?".to_owned()
+            }
         };
         ui.horizontal(|ui| {
             ui.strong(question);
