@@ -28,6 +28,7 @@ mod tests;
 
 use crate::domain::{Period, SenStatus, SessionCounts, Term};
 use calendar::{Calendar, dates};
+use chrono::NaiveDate;
 use people::{Phase, Pupil, SchoolSpec, Terms, UpnAllocator};
 use register::{Day, Palette, TermContext};
 use rng::Rng;
@@ -47,6 +48,9 @@ pub struct SampleFile {
     pub phase: String,
     /// The term to import it with (`--term`), for summaries.
     pub term: Option<Period>,
+    /// The day a weekly file's figures run to (`--as-of`), for the DfE weekly file,
+    /// which holds several schools (its `urn`, `school_name` and `phase` are empty).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Why sample data could not be written.
@@ -331,6 +335,7 @@ impl<'s> School<'s> {
             school_name: self.spec.name.to_owned(),
             phase: self.spec.phase.as_str().to_owned(),
             term,
+            as_of: None,
         }
     }
 
@@ -695,6 +700,7 @@ pub fn bench_summaries(
             school_name: format!("Benchmark School {:03}", school + 1),
             phase: if primary { "primary" } else { "secondary" }.to_owned(),
             term: Some(Period::new(2025, Term::Autumn)),
+            as_of: None,
         });
     }
     Ok(files)
