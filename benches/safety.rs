@@ -1,5 +1,5 @@
 //! What encryption, durability and backups cost (release build), on the bundled demo
-//! database (three schools, 2,149 synthetic pupils) and the 760,000-mark import:
+//! database (six schools, 3,268 synthetic pupils) and the 760,000-mark import:
 //! opening plain and encrypted (the passphrase's key derivation), writing meeting
 //! edits (one transaction each, `synchronous=FULL`), storing the large import, making
 //! and restoring a backup, and encrypting a plain database in place.

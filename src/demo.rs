@@ -1,14 +1,19 @@
 //! The bundled demo: `sample_data/manifest.csv` lists each sample file with its
-//! school and term, so a new database can be filled with the sample data set.
+//! school and term (or, for the DfE weekly file, which holds several schools, the day
+//! its figures run to), so a new database can be filled with the sample data set.
 
 use crate::domain::Period;
 use crate::import::{ColumnMapping, ImportError, read_file};
 use crate::sample::SampleFile;
 use crate::store::{ImportOptions, ImportOutcome, Store, StoreError};
+use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name inside the sample folder.
 pub const MANIFEST: &str = "manifest.csv";
+
+/// Who the activity log says imported the sample data.
+const LOADER: &str = "(sample data loader)";
 
 /// Why the demo data could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +34,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-/// Writes the manifest for `files` (paths are stored relative to `dir`).
+/// Writes the manifest for `files` (paths are stored relative to `dir`): `file`, `urn`,
+/// `school`, `phase`, `term` and `as_of` (ISO date), each empty where it does not apply.
 ///
 /// # Errors
 /// [`DemoError::Manifest`] if it cannot be written.
@@ -40,7 +46,7 @@ pub fn write_manifest(dir: &Path, files: &[SampleFile]) -> Result<(), DemoError>
         message: e.to_string(),
     };
     let mut w = csv::Writer::from_path(&path).map_err(|e| err(&e))?;
-    w.write_record(["file", "urn", "school", "phase", "term"])
+    w.write_record(["file", "urn", "school", "phase", "term", "as_of"])
         .map_err(|e| err(&e))?;
     for f in files {
         let name = f
@@ -50,13 +56,22 @@ pub fn write_manifest(dir: &Path, files: &[SampleFile]) -> Result<(), DemoError>
             .to_string_lossy()
             .into_owned();
         let term = f.term.map(|t| t.to_string()).unwrap_or_default();
-        w.write_record([name.as_str(), &f.urn, &f.school_name, &f.phase, &term])
-            .map_err(|e| err(&e))?;
+        let as_of = f.as_of.map(|d| d.to_string()).unwrap_or_default();
+        w.write_record([
+            name.as_str(),
+            &f.urn,
+            &f.school_name,
+            &f.phase,
+            &term,
+            &as_of,
+        ])
+        .map_err(|e| err(&e))?;
     }
     w.flush().map_err(|e| err(&e))
 }
 
-/// Reads the manifest in `dir`.
+/// Reads the manifest in `dir`. A manifest written before the `as_of` column was added
+/// (five columns) reads with no `as_of`.
 ///
 /// # Errors
 /// [`DemoError::Manifest`] if it is missing or malformed.
@@ -66,7 +81,10 @@ pub fn read_manifest(dir: &Path) -> Result<Vec<SampleFile>, DemoError> {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    let mut r = csv::Reader::from_path(&path).map_err(|e| err(&e))?;
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&path)
+        .map_err(|e| err(&e))?;
     let mut out = Vec::new();
     for record in r.records() {
         let record = record.map_err(|e| err(&e))?;
@@ -77,18 +95,27 @@ pub fn read_manifest(dir: &Path) -> Result<Vec<SampleFile>, DemoError> {
         } else {
             Some(term.parse().map_err(|e| err(&e))?)
         };
+        let as_of = field(5);
+        let as_of: Option<NaiveDate> = if as_of.is_empty() {
+            None
+        } else {
+            Some(as_of.parse().map_err(|e| err(&e))?)
+        };
         out.push(SampleFile {
             path: dir.join(field(0)),
             urn: field(1),
             school_name: field(2),
             phase: field(3),
             term,
+            as_of,
         });
     }
     Ok(out)
 }
 
 /// Imports every file of the manifest in `dir`, in order, each in its own transaction.
+/// A file with no URN (the DfE weekly file) is stored for every school it holds, with
+/// its figures running to the manifest's `as_of`.
 ///
 /// # Errors
 /// [`DemoError`] for the first file that fails.
@@ -97,13 +124,30 @@ pub fn load(store: &mut Store, dir: &Path) -> Result<Vec<ImportOutcome>, DemoErr
     let mut outcomes = Vec::new();
     for f in &files {
         let batch = read_file(&f.path, &ColumnMapping::default())?;
+        if f.urn.is_empty() {
+            // Several schools, named in the file itself.
+            let options = ImportOptions {
+                school_name: None,
+                term: f.term,
+                replace: false,
+                officer: LOADER.to_owned(),
+                as_of: f.as_of,
+            };
+            outcomes.extend(store.import_batches_with_school(
+                None,
+                None,
+                std::slice::from_ref(&batch),
+                &options,
+            )?);
+            continue;
+        }
         store.set_school(&f.urn, Some(&f.school_name), Some(&f.phase))?;
         let options = ImportOptions {
             school_name: Some(f.school_name.clone()),
             term: f.term,
             replace: false,
-            officer: "(sample data loader)".to_owned(),
-            as_of: None,
+            officer: LOADER.to_owned(),
+            as_of: f.as_of,
         };
         outcomes.push(store.import_batch(&f.urn, &batch, &options)?);
     }
@@ -123,4 +167,51 @@ pub fn sample_dir() -> Option<PathBuf> {
         .into_iter()
         .flatten()
         .find(|d| d.join(MANIFEST).is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Term;
+
+    #[test]
+    fn manifests_with_and_without_as_of_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            "file,urn,school,phase,term\na.csv,990101,Oakfield Primary School,primary,2025-26 summer\n",
+        )
+        .unwrap();
+        let old = read_manifest(dir.path()).unwrap();
+        assert_eq!(old.len(), 1);
+        assert_eq!(old[0].urn, "990101");
+        assert_eq!(old[0].term, Some(Period::new(2025, Term::Summer)));
+        assert_eq!(old[0].as_of, None);
+
+        let files = [
+            SampleFile {
+                path: dir.path().join("b.csv"),
+                urn: "990202".into(),
+                school_name: "Riverside Academy".into(),
+                phase: "secondary".into(),
+                term: None,
+                as_of: None,
+            },
+            SampleFile {
+                path: dir.path().join("dfe.csv"),
+                urn: String::new(),
+                school_name: String::new(),
+                phase: String::new(),
+                term: None,
+                as_of: NaiveDate::from_ymd_opt(2026, 11, 13),
+            },
+        ];
+        write_manifest(dir.path(), &files).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(
+            text,
+            "file,urn,school,phase,term,as_of\nb.csv,990202,Riverside Academy,secondary,,\ndfe.csv,,,,,2026-11-13\n"
+        );
+        assert_eq!(read_manifest(dir.path()).unwrap(), files);
+    }
 }

@@ -18,7 +18,7 @@ fn key() -> Passphrase {
     Passphrase::new(PASSPHRASE)
 }
 
-/// Fills a store with the bundled sample data (three schools of synthetic pupils).
+/// Fills a store with the bundled sample data (six schools of synthetic pupils).
 fn fill(store: &mut Store) {
     let dir = tsm_desk::demo::sample_dir().unwrap();
     tsm_desk::demo::load(store, &dir).unwrap();

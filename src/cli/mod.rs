@@ -707,13 +707,12 @@ fn sample_data(dir: &Path, out: &mut dyn Write) -> Result<()> {
     tsm_desk::demo::write_manifest(dir, &files)?;
     for f in &files {
         let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
-        writeln!(
-            out,
-            "{:<48} {:>10} bytes  school {}",
-            f.path.display(),
-            size,
-            f.urn
-        )?;
+        let what = match (f.urn.as_str(), f.as_of) {
+            ("", Some(day)) => format!("several schools, figures to {day}"),
+            ("", None) => "several schools".to_owned(),
+            (urn, _) => format!("school {urn}"),
+        };
+        writeln!(out, "{:<48} {:>10} bytes  {what}", f.path.display(), size)?;
     }
     writeln!(
         out,

@@ -1,6 +1,9 @@
-//! Deterministic synthetic sample data: three invented schools, each with a summer
-//! 2025-26 and an autumn 2026-27 period, written in the layouts and encodings school
-//! MIS exports come in, plus larger generated inputs for the benchmarks.
+//! Deterministic synthetic sample data: six invented schools in one fictional LA. Three
+//! come from their MIS exports, each with a summer 2025-26 and an autumn 2026-27
+//! period, written in the layouts and encodings school MIS exports come in; three more
+//! come only in the DfE weekly pupil-level file the LA downloads, two weeks of it
+//! (figures to 13 and to 20 November 2026). Larger generated inputs feed the
+//! benchmarks.
 //!
 //! Everything is seeded: the same bytes on every run and every machine (a fixed seed,
 //! an inline SplitMix64 generator, integer arithmetic only, ordered collections, a
@@ -11,13 +14,14 @@
 //! special school about 10.5%), persistent absence for about a fifth of pupils (a
 //! quarter at the special school, where a group of pupils have long medical absences)
 //! and severe absence for 1-3%; more absence for pupils with FSM, SEN support, EHC plans or a
-//! social worker; illness about half of all absence, with an outbreak at the primary
+//! social worker; illness about half of all absence, with an outbreak at the primaries
 //! in the week of 9 November 2026; unauthorised holidays in the last week of the summer
 //! term and around half term; pupils whose absence is rising (with most of it in the
 //! latest four weeks), pupils who were persistently absent and improved, a Monday and
 //! Friday pattern, part-time timetables, suspensions, and the odd legacy code.
 
 mod calendar;
+mod dfe;
 mod people;
 mod register;
 mod rng;
@@ -28,6 +32,7 @@ mod tests;
 
 use crate::domain::{Period, SenStatus, SessionCounts, Term};
 use calendar::{Calendar, dates};
+use chrono::NaiveDate;
 use people::{Phase, Pupil, SchoolSpec, Terms, UpnAllocator};
 use register::{Day, Palette, TermContext};
 use rng::Rng;
@@ -47,6 +52,9 @@ pub struct SampleFile {
     pub phase: String,
     /// The term to import it with (`--term`), for summaries.
     pub term: Option<Period>,
+    /// The day a weekly file's figures run to (`--as-of`), for the DfE weekly file,
+    /// which holds several schools (its `urn`, `school_name` and `phase` are empty).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Why sample data could not be written.
@@ -65,7 +73,7 @@ pub enum SampleError {
     Invalid(String),
 }
 
-/// The three sample schools.
+/// The three sample schools that send MIS exports.
 const SCHOOLS: [SchoolSpec; 3] = [
     SchoolSpec {
         key: "oakfield",
@@ -133,8 +141,9 @@ pub const DETAILS_HEADER: [&str; 13] = [
 ];
 
 /// Writes the sample data set into `dir` (created if missing) and returns its files in
-/// import order: for each school, the summer 2025-26 file, the autumn 2026-27 file,
-/// then the pupil details.
+/// import order: for each MIS school, the summer 2025-26 file, the autumn 2026-27 file,
+/// then the pupil details; then the DfE weekly files for the other three schools, the
+/// earlier week first.
 ///
 /// # Errors
 /// [`SampleError`] if a file cannot be written.
@@ -154,6 +163,13 @@ pub fn generate(dir: &Path) -> Result<Vec<SampleFile>, SampleError> {
         let school = School::build(spec, &terms, &summer, &autumn, &pal, &mut upns)?;
         files.extend(school.write(dir, &summer, &autumn)?);
     }
+    // After the MIS schools, so their pupils (and UPNs) are what they were before the
+    // weekly file was added.
+    let weekly = dfe::SCHOOLS
+        .iter()
+        .map(|spec| School::build(spec, &terms, &summer, &autumn, &pal, &mut upns))
+        .collect::<Result<Vec<_>, _>>()?;
+    files.extend(dfe::write_weekly(dir, &weekly, &summer, &autumn, &pal)?);
     Ok(files)
 }
 
@@ -331,6 +347,7 @@ impl<'s> School<'s> {
             school_name: self.spec.name.to_owned(),
             phase: self.spec.phase.as_str().to_owned(),
             term,
+            as_of: None,
         }
     }
 
@@ -695,6 +712,7 @@ pub fn bench_summaries(
             school_name: format!("Benchmark School {:03}", school + 1),
             phase: if primary { "primary" } else { "secondary" }.to_owned(),
             term: Some(Period::new(2025, Term::Autumn)),
+            as_of: None,
         });
     }
     Ok(files)

@@ -264,7 +264,7 @@ fn sample_data_is_deterministic_imports_and_is_realistic() {
         let again = s.spawn(|| generate(b.path()).unwrap());
         (generate(a.path()).unwrap(), again.join().unwrap())
     });
-    assert_eq!(files.len(), 9);
+    assert_eq!(files.len(), 11);
     assert_eq!(
         files.iter().map(|f| f.path.file_name()).collect::<Vec<_>>(),
         again.iter().map(|f| f.path.file_name()).collect::<Vec<_>>()
@@ -286,6 +286,8 @@ fn sample_data_is_deterministic_imports_and_is_realistic() {
         (Layout::Summary, true),
         (Layout::MarksWide, false),
         (Layout::Details, false),
+        (Layout::DfeWeekly, false),
+        (Layout::DfeWeekly, false),
     ];
     assert_eq!(files.len(), expected.len());
     let batches = read_all(&files);
@@ -296,20 +298,45 @@ fn sample_data_is_deterministic_imports_and_is_realistic() {
         if has_term {
             assert_eq!(f.term, Some(Period::new(2025, Term::Summer)));
         }
-        for (upn, details, _) in &batch.pupils {
+        assert_eq!(f.as_of.is_some(), layout == Layout::DfeWeekly);
+        assert_eq!(f.urn.is_empty(), layout == Layout::DfeWeekly);
+        let mut schools: Vec<(Upn, String)> = batch
+            .pupils
+            .iter()
+            .map(|(upn, _, _)| (upn.clone(), f.urn.clone()))
+            .collect();
+        if let BatchContent::Weekly(w) = &batch.content {
+            schools = w
+                .rows
+                .iter()
+                .map(|r| (r.upn.clone(), w.schools[r.school].urn.clone()))
+                .collect();
+        }
+        for (upn, urn) in schools {
             assert!(upn.check_letter_ok(), "{upn}");
-            let school = all_upns.entry(upn.clone()).or_insert_with(|| f.urn.clone());
-            assert_eq!(*school, f.urn, "{upn} appears at two schools");
-            if layout == Layout::Details {
+            let school = all_upns.entry(upn.clone()).or_insert_with(|| urn.clone());
+            assert_eq!(*school, urn, "{upn} appears at two schools");
+        }
+        if layout == Layout::Details {
+            for (_, details, _) in &batch.pupils {
                 assert!(details.surname.is_some() && details.date_of_birth.is_some());
             }
         }
-        // The only warnings are the secondary summer workbook's legacy codes.
+        // The only warnings are the secondary summer workbook's legacy codes and the
+        // weekly files' one unmarked session each.
         let legacy = batch
             .warnings
             .iter()
             .filter(|w| w.message.contains("pre-2024"));
-        if f.path.extension().is_some_and(|e| e == "xlsx") {
+        if layout == Layout::DfeWeekly {
+            let text: Vec<&str> = batch.warnings.iter().map(|w| w.message.as_str()).collect();
+            assert_eq!(text.len(), 1, "{text:?}");
+            assert!(
+                text[0].starts_with("1 pupil with attendance and absence below possible sessions")
+                    && text[0].contains(": 1 unmarked session left out"),
+                "{text:?}"
+            );
+        } else if f.path.extension().is_some_and(|e| e == "xlsx") {
             let text: Vec<String> = legacy.map(|w| w.message.clone()).collect();
             assert!(text.iter().any(|m| m.contains("code H")), "{text:?}");
             assert!(text.iter().any(|m| m.contains("code J")), "{text:?}");
@@ -341,7 +368,8 @@ fn sample_data_is_deterministic_imports_and_is_realistic() {
         "{outbreak}"
     );
 
-    for (school, [summer, autumn], (rising, was_pa, recent)) in &measure(&files, &batches) {
+    for (school, [summer, autumn], (rising, was_pa, recent)) in &measure(&files[..9], &batches[..9])
+    {
         let special = school.contains("Meadowbank");
         for p in [summer, autumn] {
             let (lo, hi) = if special { (9.0, 13.5) } else { (5.0, 9.0) };
@@ -362,6 +390,174 @@ fn sample_data_is_deterministic_imports_and_is_realistic() {
             "{school}: {rising} {was_pa} {recent}"
         );
     }
+    weekly_files_are_realistic(&files[9..], &batches[9..]);
+}
+
+/// The DfE weekly files: the three schools, realistic figures, leavers frozen, joiners,
+/// cross-border pupils, compulsory school age, unknown flags and one unmarked session
+/// per file.
+fn weekly_files_are_realistic(files: &[SampleFile], batches: &[ImportBatch]) {
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    assert_eq!(
+        files.iter().map(|f| f.as_of).collect::<Vec<_>>(),
+        [Some(day(11, 13)), Some(day(11, 20))]
+    );
+    let contents: Vec<&crate::domain::WeeklyContent> = batches
+        .iter()
+        .map(|b| match &b.content {
+            BatchContent::Weekly(w) => w,
+            _ => panic!("weekly content expected"),
+        })
+        .collect();
+    let [first, second] = contents.as_slice() else {
+        panic!("two weekly files")
+    };
+    for w in [first, second] {
+        let schools: Vec<String> = w
+            .schools
+            .iter()
+            .map(|s| {
+                let text = |v: &Option<String>| v.as_deref().unwrap_or("-").to_owned();
+                [
+                    s.urn.clone(),
+                    text(&s.name),
+                    text(&s.phase),
+                    text(&s.la_name),
+                ]
+                .join(", ")
+            })
+            .collect();
+        assert_eq!(
+            schools,
+            [
+                "990404, Hawthorn Primary School, Primary, Sample County",
+                "990505, Kingsmead Academy, Secondary, Sample County",
+                "990606, Willowbrook Primary School, Primary, Sample County"
+            ]
+        );
+        assert!(
+            w.rows
+                .iter()
+                .all(|r| r.period == Some(Period::new(2026, Term::Autumn)))
+        );
+        let unmarked: Vec<u32> = w
+            .rows
+            .iter()
+            .map(|r| r.counts.no_mark)
+            .filter(|n| *n > 0)
+            .collect();
+        assert_eq!(unmarked, [1], "one unmarked session per file");
+        // Realistic figures for each school's pupils of compulsory school age.
+        for (i, school) in w.schools.iter().enumerate() {
+            let mut pupils: BTreeMap<Upn, PupilFigures> = BTreeMap::new();
+            for r in w.rows.iter().filter(|r| r.school == i) {
+                if r.details.compulsory_school_age != Some(false) {
+                    let f = PupilFigures {
+                        counts: r.counts,
+                        marks: Vec::new(),
+                    };
+                    pupils.insert(r.upn.clone(), f);
+                }
+            }
+            let p = period_figures(&pupils, &Traits::new());
+            assert!(
+                (5.0..=9.5).contains(&p.absence_pct),
+                "{}: {p:?}",
+                school.urn
+            );
+            assert!((12.0..=28.0).contains(&p.pa_pct), "{}: {p:?}", school.urn);
+            assert!((0.5..=5.0).contains(&p.sa_pct), "{}: {p:?}", school.urn);
+        }
+    }
+    let rows = |w: &crate::domain::WeeklyContent| -> BTreeMap<Upn, crate::domain::WeeklyRow> {
+        w.rows.iter().map(|r| (r.upn.clone(), r.clone())).collect()
+    };
+    let (earlier, later) = (rows(first), rows(second));
+    assert_eq!(
+        earlier.keys().collect::<Vec<_>>(),
+        later.keys().collect::<Vec<_>>()
+    );
+    let (mut leavers, mut joiners, mut cross_border, mut unknown, mut flags) = (0, 0, 0, 0, 0);
+    let usual = earlier.values().map(|r| r.counts.possible).max().unwrap();
+    for (upn, now) in &later {
+        let then = &earlier[upn];
+        assert_eq!(
+            then.details, now.details,
+            "{upn}: the same details each week"
+        );
+        let d = &now.details;
+        let (a, b) = (then.counts, now.counts);
+        if d.leaving_date.is_some() {
+            leavers += 1;
+            assert!(d.leaving_date < Some(day(11, 13)), "{upn}");
+            assert_eq!(
+                (a.possible, a.absence()),
+                (b.possible, b.absence()),
+                "{upn}"
+            );
+        } else {
+            // A week of sessions, less the secondary's flooded morning (`Y2`), give or
+            // take the unmarked session.
+            let week = b.possible - a.possible;
+            assert!(
+                (8..=11).contains(&week),
+                "{upn}: {week} sessions in the week"
+            );
+        }
+        assert!(
+            b.absence() >= a.absence() && b.possible >= a.possible,
+            "{upn}"
+        );
+        let admitted = d.admission_date.unwrap();
+        if admitted > day(9, 7) {
+            joiners += 1;
+            assert!(
+                a.possible + a.no_mark < usual,
+                "{upn}: possible from admission"
+            );
+        }
+        if d.home_la.as_deref() != Some("Sample County") {
+            cross_border += 1;
+        }
+        let year = d.year_group.unwrap().number();
+        let dob = d.date_of_birth.unwrap();
+        let csa = d.compulsory_school_age.unwrap();
+        match year {
+            -2 | -1 => assert!(!csa, "{upn}"),
+            0 => assert_eq!(csa, dob <= day(8, 31) - chrono::Months::new(60), "{upn}"),
+            1..=11 => assert!(csa, "{upn}"),
+            _ => panic!("{upn}: year group {year} in these schools"),
+        }
+        let characteristic = [
+            d.fsm,
+            d.eal,
+            d.looked_after,
+            d.previously_looked_after,
+            d.child_in_need,
+        ];
+        flags += characteristic.len();
+        unknown += characteristic.iter().filter(|f| f.is_none()).count();
+    }
+    let n = later.len();
+    assert!((1100..=1400).contains(&n), "{n} pupils");
+    assert!((3..=20).contains(&leavers), "{leavers} leavers");
+    assert!((3..=25).contains(&joiners), "{joiners} joiners");
+    assert!(
+        (n * 2 / 100..=n * 7 / 100).contains(&cross_border),
+        "{cross_border}"
+    );
+    assert!(
+        (flags / 300..=flags * 3 / 100).contains(&unknown),
+        "{unknown} of {flags}"
+    );
+    let late_starters = later
+        .values()
+        .filter(|r| {
+            r.details.year_group.map(|y| y.number()) == Some(0)
+                && r.details.compulsory_school_age == Some(true)
+        })
+        .count();
+    assert_eq!(late_starters, 2, "one summer-born late starter per primary");
 }
 
 #[test]
