@@ -39,9 +39,9 @@ pub fn chart_specs(s: &SchoolView) -> [ChartSpec; 6] {
                 values: s.by_year.iter().map(|g| g.severe_rate).collect(),
             },
         ],
-        reference: n.persistent.map(|v| Reference {
-            label: format!("{} PA", n.label),
-            value: v,
+        reference: n.persistent.as_ref().map(|c| Reference {
+            label: format!("{} PA, {}", c.label, c.release()),
+            value: c.value,
         }),
         percent: true,
     };
@@ -74,9 +74,9 @@ pub fn chart_specs(s: &SchoolView) -> [ChartSpec; 6] {
     };
     let weekly = weekly_spec(
         &s.weekly,
-        n.absence.map(|v| Reference {
-            label: n.label.clone(),
-            value: v,
+        n.absence.as_ref().map(|c| Reference {
+            label: c.name(),
+            value: c.value,
         }),
     );
     let days = ChartSpec::Bars {
