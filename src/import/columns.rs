@@ -510,8 +510,7 @@ impl Columns {
                     let found = field.synonyms().iter().find_map(|syn| {
                         let want = normalise(syn);
                         alternatives.iter().enumerate().position(|(i, alts)| {
-                            alts.get(round) == Some(&want)
-                                && !index.contains(&Some(i))
+                            alts.get(round) == Some(&want) && !index.contains(&Some(i))
                         })
                     });
                     if let Some(i) = found {
