@@ -2,8 +2,9 @@
 //! schools, later weeks replacing earlier ones, leavers, joiners, cross-border pupils
 //! and pupils outside compulsory school age; MIS header sets (snake_case, the school
 //! census, SIMS, Bromcom); sub-codes, stand-ins and local codes; unmarked sessions left
-//! out of possible sessions. Every expected figure is worked out by hand from the
-//! fixture rows, as the comments show.
+//! out of possible sessions; the DfE's published weekly attendance statistics
+//! (`published_weekly.csv`) as national and LA comparators. Every expected figure is
+//! worked out by hand from the fixture rows, as the comments show.
 #![allow(clippy::unwrap_used, reason = "test code may panic")]
 
 mod common;
@@ -633,5 +634,361 @@ fn a_bad_row_in_the_weekly_file_refuses_it_whole_naming_file_line_and_field() {
             .contains("this file is for one school: say which (--school URN"),
         "{}",
         run.stderr
+    );
+}
+
+/// `published_weekly.csv`: the DfE's published weekly statistics for 2025 weeks 36, 37
+/// and 38 (the weeks commencing 1, 8 and 15 September 2025, those of
+/// `autumn_wide.csv`), for England and two LAs (Countyshire, Westvale), each for
+/// Primary, Secondary and Total: 3 x 3 x 3 = 27 rows kept. Line 12 is a Regional row
+/// (skipped); Countyshire's primary overall absence in week 37 (line 16) is suppressed
+/// (`x`); `illness_perc` and `future_measure_perc` are columns tsm-desk does not read.
+const PUBLISHED: &str = "published_weekly.csv";
+const RELEASE: &str = "DfE, Pupil attendance in schools: published_weekly.csv";
+
+fn import_published(db: &Path, path: &Path) -> Value {
+    tsm_json(
+        db,
+        &["comparators", "import", path.to_str().unwrap(), "--json"],
+    )
+}
+
+#[test]
+fn published_weekly_statistics_import_with_exact_counts_and_replace_the_same_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let done = import_published(&db, &fixture(PUBLISHED));
+    assert_eq!(
+        done,
+        serde_json::json!({
+            "file_name": PUBLISHED,
+            "release": RELEASE,
+            "rows": 27,
+            "replaced": 0,
+            "national_rows": 9,
+            "la_rows": 18,
+            "weeks": 3,
+            "first_week": "2025-09-01",
+            "last_week": "2025-09-15",
+            "las": ["Countyshire", "Westvale"],
+            "skipped_regional": 1,
+            "skipped_other": 0,
+            "suppressed": 1,
+        })
+    );
+    // The same file again replaces its 27 rows: none are added.
+    let run = tsm(
+        &db,
+        &[
+            "comparators",
+            "import",
+            fixture(PUBLISHED).to_str().unwrap(),
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "Stored 27 rows from {PUBLISHED} (source: {RELEASE})\n  9 rows national, 18 rows local authority; 27 replaced figures held before\n  3 weeks: weeks commencing 2025-09-01 to 2025-09-15\n  2 local authorities: Countyshire, Westvale\n  Skipped 1 regional row and 0 rows of other areas, phases or breakdowns; 1 suppressed value left empty"
+        )),
+        "{}",
+        run.stdout
+    );
+    let store = tsm_desk::store::Store::open(&db).unwrap();
+    let counts = common::counts(&store);
+    assert!(counts.contains(&("published_figures", 27)), "{counts:?}");
+    let log = store.activity(2).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].kind, tsm_desk::store::ActivityKind::Import);
+    assert_eq!(log[0].school_urn, None);
+    assert_eq!(
+        log[0].summary,
+        "imported published attendance statistics: published_weekly.csv (27 rows, 3 weeks from 2025-09-01 to 2025-09-15, 2 local authorities, replacing 27 rows held before)"
+    );
+    drop(store);
+
+    // What is held: the shipped releases, then the imported weeks, each with its source.
+    let held = tsm_json(&db, &["comparators", "--json"]);
+    let national: Vec<(String, Option<f64>, String)> = held["national"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["phase"].as_str().unwrap().to_owned(),
+                r["absence"].as_f64(),
+                r["source"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let autumn = "DfE, Pupil absence in schools in England: autumn term 2024/25";
+    let year = "DfE, Pupil absence in schools in England: 2023/24 (full year)";
+    let row = |phase: &str, v: f64, source: &str| (phase.to_owned(), Some(v), source.to_owned());
+    assert_eq!(
+        national,
+        [
+            row("All schools", 6.38, autumn),
+            row("Primary", 5.07, autumn),
+            row("Secondary", 7.66, autumn),
+            row("Special", 12.55, autumn),
+            row("All schools", 7.1, year),
+            row("Primary", 5.5, year),
+            row("Secondary", 8.9, year),
+            row("Special", 13.0, year),
+        ]
+    );
+    assert_eq!(held["national"][0]["severe"].as_f64(), Some(2.04));
+    assert_eq!(held["national"][4]["persistent"].as_f64(), Some(20.0));
+    assert_eq!(held["national"][4]["severe"].as_f64(), Some(2.3));
+    let published = &held["published"][0];
+    assert_eq!(held["published"].as_array().unwrap().len(), 1);
+    assert_eq!(published["release"], RELEASE);
+    assert_eq!(
+        (&published["rows"], &published["weeks"], &published["las"]),
+        (
+            &serde_json::json!(27),
+            &serde_json::json!(3),
+            &serde_json::json!(2)
+        )
+    );
+    assert_eq!(published["first_week"], "2025-09-01");
+    assert_eq!(published["last_week"], "2025-09-15");
+    let run = tsm(&db, &["comparators"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "  All schools      7.1%        -        -    20.0%     2.3%  DfE, Pupil absence in schools in England: 2023/24 (full year)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "  {RELEASE}: 27 rows, 3 weeks commencing 2025-09-01 to 2025-09-15, 2 local authorities (imported "
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "  Secondary       7.66%        -        -        -        -  DfE, Pupil absence in schools in England: autumn term 2024/25\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn published_weeks_are_iso_weeks_of_the_calendar_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    // ISO week 37 of 2024 began on Monday 9 September 2024; week 1 of 2025 holds
+    // Thursday 2 January 2025, so began on Monday 30 December 2024. The older files'
+    // school_type column is read too.
+    let path = common::write(
+        dir.path(),
+        "iso.csv",
+        "time_period,time_identifier,geographic_level,school_type,overall_absence_perc\n\
+         2024,Week 37,National,Total,5.5\n\
+         2025,Week 1,National,State-funded primary,x\n",
+    );
+    let done = import_published(&db, &path);
+    assert_eq!(done["first_week"], "2024-09-09");
+    assert_eq!(done["last_week"], "2024-12-30");
+    assert_eq!(
+        (&done["rows"], &done["suppressed"]),
+        (&serde_json::json!(2), &serde_json::json!(1))
+    );
+}
+
+#[test]
+fn a_bad_value_in_published_statistics_names_file_line_and_field_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let good = std::fs::read_to_string(fixture(PUBLISHED)).unwrap();
+    // Line 25 (Countyshire, primary, week 38): overall absence "5.4O", a letter O.
+    let bad = good.replacen(",94.60,5.40,", ",94.60,5.4O,", 1);
+    assert_ne!(bad, good);
+    let path = common::write(dir.path(), "published_bad.csv", bad);
+    let before = common::counts(&tsm_desk::store::Store::open(&db).unwrap());
+    let run = tsm(&db, &["comparators", "import", path.to_str().unwrap()]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains(
+            r#"published_bad.csv, line 25, field overall_absence_perc: "5.4O" is not a percentage from 0 to 100 (or x, z, c or : where suppressed)"#
+        ),
+        "{}",
+        run.stderr
+    );
+    let store = tsm_desk::store::Store::open(&db).unwrap();
+    assert_eq!(common::counts(&store), before);
+    assert!(before.contains(&("published_figures", 0)));
+    assert!(store.activity(10).unwrap().is_empty());
+}
+
+/// The school's weekly line with the published national and LA lines for its weeks.
+fn weekly_lines(view: &tsm_desk::service::view::SchoolView) -> Vec<(String, Vec<Option<f64>>)> {
+    view.weekly_comparators
+        .iter()
+        .map(|l| (l.name.clone(), l.values.clone()))
+        .collect()
+}
+
+#[test]
+fn the_weekly_chart_draws_national_and_la_lines_for_the_schools_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let marks = fixture("autumn_wide.csv");
+    let run = tsm(
+        &db,
+        &[
+            "import",
+            "--school",
+            "100001",
+            "--phase",
+            "Primary",
+            marks.to_str().unwrap(),
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let store = tsm_desk::store::Store::open(&db).unwrap();
+    let mut service = tsm_desk::service::Service::new(store).unwrap();
+    // Nothing published yet: the single dashed national line (autumn 2024/25 primary).
+    let view = service.school_view("100001", None).unwrap();
+    assert!(view.weekly_comparators.is_empty());
+    let specs = tsm_desk::chart::specs::chart_specs(&view);
+    let tsm_desk::chart::ChartSpec::Lines {
+        series, reference, ..
+    } = &specs[3]
+    else {
+        panic!("the weekly chart is a line chart");
+    };
+    assert_eq!(series.len(), 1);
+    let reference = reference.as_ref().unwrap();
+    assert_eq!(reference.label, "National (primary), autumn 2024/25");
+    assert!((reference.value - 0.0507).abs() < 1e-12);
+
+    service.import_published(&fixture(PUBLISHED)).unwrap();
+    // The school has no LA on record (a one-school MIS export): the setting names it,
+    // matched ignoring case and spaces.
+    let mut settings = service.settings().clone();
+    settings.la_name = " county SHIRE ".into();
+    service.save_settings(settings).unwrap();
+    let view = service.school_view("100001", None).unwrap();
+    let weeks: Vec<String> = view.weekly.iter().map(|w| w.start.to_string()).collect();
+    assert_eq!(weeks, ["2025-09-01", "2025-09-08", "2025-09-15"]);
+    // National primary: lines 3, 13, 22. Countyshire primary: lines 6, 16 (suppressed),
+    // 25.
+    assert_eq!(
+        weekly_lines(&view),
+        [
+            (
+                "National (primary)".to_owned(),
+                vec![Some(4.10 / 100.0), Some(4.52 / 100.0), Some(5.06 / 100.0)]
+            ),
+            (
+                "Countyshire (primary)".to_owned(),
+                vec![Some(4.35 / 100.0), None, Some(5.40 / 100.0)]
+            ),
+        ]
+    );
+    assert!(view.weekly_comparators.iter().all(|l| l.source == RELEASE));
+    let specs = tsm_desk::chart::specs::chart_specs(&view);
+    let tsm_desk::chart::ChartSpec::Lines {
+        title,
+        series,
+        reference,
+        ..
+    } = &specs[3]
+    else {
+        panic!("the weekly chart is a line chart");
+    };
+    assert_eq!(
+        title,
+        &format!("Absence week by week (published lines: {RELEASE})")
+    );
+    assert_eq!(
+        reference, &None,
+        "the weekly national line replaces the dashed one"
+    );
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["This school", "National (primary)", "Countyshire (primary)"]
+    );
+    // The school: 5/48, 10/60 and 1/11 (see tests/engine.rs).
+    assert_eq!(
+        series[0].values,
+        [Some(5.0 / 48.0), Some(10.0 / 60.0), Some(1.0 / 11.0)]
+    );
+    assert_eq!(series[1].values, view.weekly_comparators[0].values);
+    assert_eq!(series[2].values, view.weekly_comparators[1].values);
+
+    // Westvale instead; a phase with no published figures falls back to all schools
+    // (National Total: lines 2, 11, 21; Westvale Total: 8, 18, 27).
+    let mut settings = service.settings().clone();
+    settings.la_name = "Westvale".into();
+    service.save_settings(settings).unwrap();
+    drop(service);
+    let mut store = tsm_desk::store::Store::open(&db).unwrap();
+    store.set_school("100001", None, Some("Special")).unwrap();
+    let mut service = tsm_desk::service::Service::new(store).unwrap();
+    let view = service.school_view("100001", None).unwrap();
+    assert_eq!(
+        weekly_lines(&view),
+        [
+            (
+                "National (all schools)".to_owned(),
+                vec![Some(4.90 / 100.0), Some(5.38 / 100.0), Some(5.95 / 100.0)]
+            ),
+            (
+                "Westvale (all schools)".to_owned(),
+                vec![Some(5.00 / 100.0), Some(5.50 / 100.0), Some(6.00 / 100.0)]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn the_own_la_defaults_to_the_schools_la_from_the_dfe_weekly_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    // Figures to Friday 12 September 2025: the week commencing 8 September, week 37.
+    import_week(&db, "dfe_weekly_week1.csv", "2025-09-12");
+    import_published(&db, &fixture(PUBLISHED));
+    let store = tsm_desk::store::Store::open(&db).unwrap();
+    let mut service = tsm_desk::service::Service::new(store).unwrap();
+    assert_eq!(service.settings().la_name, "");
+    let lines = |service: &mut tsm_desk::service::Service, urn: &str| {
+        let view = service.school_view(urn, None).unwrap();
+        assert_eq!(view.school.la_name.as_deref(), Some("Countyshire"));
+        let weeks: Vec<String> = view.weekly.iter().map(|w| w.start.to_string()).collect();
+        assert_eq!(weeks, ["2025-09-08"], "{urn}");
+        weekly_lines(&view)
+    };
+    let one = |name: &str, v: f64| (name.to_owned(), vec![Some(v / 100.0)]);
+    // Alder (primary): national primary 4.52 (line 13); Countyshire's primary figure
+    // is suppressed that week (line 16), so its all-schools line: 5.65 (line 15).
+    assert_eq!(
+        lines(&mut service, "100101"),
+        [
+            one("National (primary)", 4.52),
+            one("Countyshire (all schools)", 5.65)
+        ]
+    );
+    // Birch (secondary): 6.41 (line 14) and 6.75 (line 17).
+    assert_eq!(
+        lines(&mut service, "100202"),
+        [
+            one("National (secondary)", 6.41),
+            one("Countyshire (secondary)", 6.75)
+        ]
+    );
+    // Cedar (special): no special figures, so all schools: 5.38 (line 11), 5.65.
+    assert_eq!(
+        lines(&mut service, "100303"),
+        [
+            one("National (all schools)", 5.38),
+            one("Countyshire (all schools)", 5.65)
+        ]
     );
 }

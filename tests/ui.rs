@@ -170,3 +170,60 @@ fn a_bad_file_shows_its_error_and_imports_nothing() {
     h.get_by_label(err.as_str());
     assert_eq!(counts(&mut h), before, "nothing stored");
 }
+
+#[test]
+fn tiles_name_their_release_and_settings_import_published_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.set_size(egui::Vec2::new(1400.0, 2600.0));
+    h.get_by_label("Hillside Secondary").click();
+    settle(&mut h);
+    // A secondary school: overall absence from the autumn 2024/25 secondary row (7.66%),
+    // persistent from 2023/24 for all schools (20.0%), severe from autumn 2024/25 for
+    // all schools (2.04%).
+    h.get_by_label("National (secondary) 7.7%, autumn 2024/25");
+    h.get_by_label("National (all schools) 20.0%, 2023/24");
+    h.get_by_label("National (all schools) 2.0%, autumn 2024/25");
+
+    h.get_by_label("Settings").click();
+    settle(&mut h);
+    h.get_by_label("No published weekly figures imported yet.");
+    let before = counts(&mut h);
+    // A file that is not there: nothing imported, and the path stays to correct.
+    let missing = dir.path().join("missing.csv");
+    h.get_by_label("or the file's path").click();
+    h.get_by_label("or the file's path")
+        .type_text(&missing.display().to_string());
+    h.run_ok();
+    h.get_by_label("Import this file").click();
+    settle(&mut h);
+    h.get_by_label("Nothing was imported.");
+    h.get_by_label_contains("missing.csv: cannot read the file");
+    assert_eq!(counts(&mut h), before);
+
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/published_weekly.csv");
+    h.get_by_label("or the file's path").click();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("or the file's path")
+        .type_text(&file.display().to_string());
+    h.run_ok();
+    h.get_by_label("Import this file").click();
+    settle(&mut h);
+    let section = &h.state().settings_screen().comparators;
+    let done = section.result().unwrap().as_ref().unwrap();
+    assert_eq!((done.stored.rows, done.stored.weeks), (27, 3));
+    assert_eq!(done.stored.las, ["Countyshire", "Westvale"]);
+    let held = &section.view().unwrap().published;
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        held[0].release,
+        "DfE, Pupil attendance in schools: published_weekly.csv"
+    );
+    h.get_by_label_contains("Stored 27 rows from published_weekly.csv");
+    h.get_by_label_contains(
+        "DfE, Pupil attendance in schools: published_weekly.csv: 3 weeks commencing 01/09/2025 to 15/09/2025, 2 local authorities, 27 rows",
+    );
+    let after = counts(&mut h);
+    assert!(after.contains(&("published_figures", 27)), "{after:?}");
+}

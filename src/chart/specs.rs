@@ -2,22 +2,57 @@
 
 use super::{ChartSpec, Reference, Series};
 use crate::analysis::TimeSlice;
-use crate::service::view::SchoolView;
+use crate::service::view::{SchoolView, WeeklyComparator};
 
 /// Absence week by week as a line chart (the school's, or one pupil's).
 #[must_use]
 pub fn weekly_spec(weeks: &[TimeSlice], reference: Option<Reference>) -> ChartSpec {
+    weekly_comparison_spec(weeks, reference, &[])
+}
+
+/// Absence week by week with published lines beside it (national, then the LA's),
+/// their sources named in the title. The dashed `reference` (the termly national
+/// figure) is drawn only when no national weekly line is.
+#[must_use]
+pub fn weekly_comparison_spec(
+    weeks: &[TimeSlice],
+    reference: Option<Reference>,
+    lines: &[WeeklyComparator],
+) -> ChartSpec {
+    let mut title = "Absence week by week".to_owned();
+    let mut sources: Vec<&str> = Vec::new();
+    for s in lines.iter().flat_map(|l| l.source.split("; ")) {
+        if !s.is_empty() && !sources.contains(&s) {
+            sources.push(s);
+        }
+    }
+    if !sources.is_empty() {
+        title.push_str(" (published lines: ");
+        title.push_str(&sources.join("; "));
+        title.push(')');
+    }
+    let mut series = vec![Series {
+        name: if lines.is_empty() {
+            "Absence"
+        } else {
+            "This school"
+        }
+        .into(),
+        values: weeks.iter().map(|w| w.absence_rate).collect(),
+    }];
+    series.extend(lines.iter().map(|l| Series {
+        name: l.name.clone(),
+        values: l.values.clone(),
+    }));
+    let national_line = lines.iter().any(|l| l.name.starts_with("National"));
     ChartSpec::Lines {
-        title: "Absence week by week".into(),
+        title,
         x_labels: weeks
             .iter()
             .map(|w| w.start.format("%d/%m").to_string())
             .collect(),
-        series: vec![Series {
-            name: "Absence".into(),
-            values: weeks.iter().map(|w| w.absence_rate).collect(),
-        }],
-        reference,
+        series,
+        reference: reference.filter(|_| !national_line),
         percent: true,
     }
 }
@@ -39,9 +74,9 @@ pub fn chart_specs(s: &SchoolView) -> [ChartSpec; 6] {
                 values: s.by_year.iter().map(|g| g.severe_rate).collect(),
             },
         ],
-        reference: n.persistent.map(|v| Reference {
-            label: format!("{} PA", n.label),
-            value: v,
+        reference: n.persistent.as_ref().map(|c| Reference {
+            label: format!("{} PA, {}", c.label, c.release()),
+            value: c.value,
         }),
         percent: true,
     };
@@ -72,12 +107,13 @@ pub fn chart_specs(s: &SchoolView) -> [ChartSpec; 6] {
         reference: None,
         percent: true,
     };
-    let weekly = weekly_spec(
+    let weekly = weekly_comparison_spec(
         &s.weekly,
-        n.absence.map(|v| Reference {
-            label: n.label.clone(),
-            value: v,
+        n.absence.as_ref().map(|c| Reference {
+            label: c.name(),
+            value: c.value,
         }),
+        &s.weekly_comparators,
     );
     let days = ChartSpec::Bars {
         title: "Absence by day of the week".into(),

@@ -1,5 +1,6 @@
 //! The command line: every command reads and writes the same database.
 
+mod comparators;
 mod output;
 mod safety;
 
@@ -58,6 +59,10 @@ enum Command {
     /// Show or change the code map: local attendance codes and the national codes they
     /// stand for.
     CodeMap(CodeMapArgs),
+    /// List the national and LA comparators held, each with its source (the releases
+    /// in settings, the published weekly figures imported), or import the DfE's
+    /// published weekly attendance statistics (`comparators import FILE`).
+    Comparators(comparators::ComparatorsArgs),
     /// List pupils flagged severely absent, persistently absent or at risk.
     Flags(FlagsArgs),
     /// Break absence down by year group or characteristic.
@@ -446,6 +451,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         None => overview(&db, false, out),
         Some(Command::Overview(args)) => overview(&db, args.json, out),
         Some(Command::CodeMap(args)) => code_map(&db, &args, out),
+        Some(Command::Comparators(args)) => comparators::run(&db, &args, out),
         Some(Command::SampleData { out: dir }) => sample_data(&dir, out),
         Some(Command::Backup(args)) => safety::backup(&db, &args, out),
         Some(Command::Restore(args)) => safety::restore(&db, &args, out),

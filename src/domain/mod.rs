@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod marks;
 pub mod meeting;
 pub mod period;
+pub mod published;
 pub mod pupil;
 pub mod rules;
 pub mod snapshot;
@@ -20,6 +21,7 @@ pub use codes::{Category, Code, CodeMap, LocalCode, Reading, ReasonGroup, Sessio
 pub use dataset::{PatchRow, PeriodData, PreviousRate, PupilRecord, PupilTag, School};
 pub use marks::{Mark, MarkStrip, Session};
 pub use period::{AcademicYear, Period, Term};
+pub use published::{GeographicLevel, PublishedPhase, PublishedRow};
 pub use pupil::{PupilDetails, SenStatus, Sex, Upn, YearGroup};
 pub use rules::{AtRiskReason, BasisPoints, Flag, FlagCategory, PupilFacts, Rate, Thresholds};
 pub use snapshot::{Snapshot, SnapshotRow};

@@ -9,6 +9,7 @@
 
 pub mod columns;
 mod preview;
+pub mod published;
 mod table;
 mod values;
 mod weekly;
@@ -219,6 +220,20 @@ pub enum Problem {
         /// Possible sessions.
         possible: u32,
     },
+    /// A file of published attendance statistics lacks columns it needs.
+    #[error("missing column{} {} for the DfE's published attendance statistics (headers found: {found})", if .missing.len() == 1 { "" } else { "s" }, .missing.join(", "))]
+    MissingPublishedColumns {
+        /// The columns missing.
+        missing: Vec<String>,
+        /// The headers the file has.
+        found: String,
+    },
+    /// The same week, phase and area twice in a file of published statistics.
+    #[error("the same week, phase and area is already on line {0}")]
+    DuplicateFigures(usize),
+    /// A file of published statistics with no national or local authority rows.
+    #[error("no national or local authority rows to store ({0})")]
+    NoPublishedRows(String),
 }
 
 /// An unknown attendance code and how often a file uses it.

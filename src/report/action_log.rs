@@ -515,8 +515,13 @@ fn summary_paragraph(view: &MeetingView) -> String {
         now.pupils,
         pct(now.absence_rate)
     );
-    if let Some(nat) = n.absence {
-        text.push_str(&format!(" ({}: {})", n.label, pct(Some(nat))));
+    if let Some(nat) = &n.absence {
+        text.push_str(&format!(
+            " ({} {}; source: {})",
+            nat.label,
+            pct(Some(nat.value)),
+            nat.source
+        ));
     }
     text.push_str(&format!(
         ": authorised {}, unauthorised {}. {} pupils ({}) were persistently absent and {} ({}) severely absent",

@@ -24,6 +24,7 @@ pub fn retention_keep_from(today: NaiveDate, years: u32) -> Option<AcademicYear>
 pub fn saved_settings(store: &Store) -> Result<Settings, ServiceError> {
     match store.setting(SETTINGS_KEY)? {
         Some(json) => serde_json::from_str(&json)
+            .map(Settings::upgraded)
             .map_err(|e| ServiceError::Invalid(format!("saved settings are damaged: {e}"))),
         None => Ok(Settings::default()),
     }

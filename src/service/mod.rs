@@ -3,6 +3,7 @@
 //! [`worker`] runs a [`Service`] on its own named thread so the UI never waits on SQL,
 //! polars or file work.
 
+pub mod comparators;
 mod hygiene;
 mod meeting;
 pub mod print;
@@ -461,7 +462,7 @@ impl Service {
             })
             .collect();
         sort_short_list(&mut pupils);
-        Ok(SchoolView {
+        let mut view = SchoolView {
             school: loaded.school.clone(),
             period,
             periods,
@@ -474,6 +475,7 @@ impl Service {
             reasons: analysis::reasons(&scoped)?,
             lateness: analysis::lateness(&scoped),
             weekly: analysis::weekly(&scoped)?,
+            weekly_comparators: Vec::new(),
             day_of_week: analysis::day_of_week(&scoped)?,
             unmarked: scoped
                 .pupils
@@ -483,7 +485,9 @@ impl Service {
             trend,
             pupils,
             thresholds,
-        })
+        };
+        view.weekly_comparators = self.weekly_comparators(&view.school, &view.weekly)?;
+        Ok(view)
     }
 
     /// One pupil's detail in a school's period.

@@ -1,6 +1,6 @@
 //! Keeping the data safe: backups, restore and encrypting a plain database.
 
-use super::{DEMO_KEY, SETTINGS_KEY, Service, ServiceError, Settings};
+use super::{DEMO_KEY, Service, ServiceError, Settings};
 use crate::import::base_name;
 use crate::store::{ActivityKind, BackupInfo, BackupReason, Passphrase, Store};
 use chrono::NaiveDate;
@@ -142,11 +142,7 @@ fn said(b: &BackupInfo) -> String {
 
 /// The saved settings (defaults if none) and whether the database holds demo data.
 pub(super) fn saved_settings(store: &Store) -> Result<(Settings, bool), ServiceError> {
-    let settings = match store.setting(SETTINGS_KEY)? {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| ServiceError::Invalid(format!("saved settings are damaged: {e}")))?,
-        None => Settings::default(),
-    };
+    let settings = super::hygiene::saved_settings(store)?;
     let demo = store.setting(DEMO_KEY)?.is_some_and(|v| v == "true");
     Ok((settings, demo))
 }

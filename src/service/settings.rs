@@ -1,10 +1,12 @@
-//! The LA's settings, kept in the database: flag thresholds, national comparators, the
-//! service directory and the officer's name.
+//! The LA's settings, kept in the database: flag thresholds, national comparators (the
+//! shipped releases and which figure a school is compared with), the LA whose published
+//! figures are drawn, the service directory and the officer's name.
 
 use crate::domain::{Code, CodeMap, LocalCode, Thresholds};
 
-/// National figures for one school type, as percentages (6.7 is 6.7%). A blank figure
-/// falls back to the "All schools" row.
+/// National figures for one school type from one release, as percentages (6.38 is
+/// 6.38%). A blank figure is taken from the next row that has it (see
+/// [`Settings::national_for`]).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct NationalFigures {
@@ -21,38 +23,145 @@ pub struct NationalFigures {
     pub persistent: Option<f64>,
     /// Severely absent pupils, %.
     pub severe: Option<f64>,
-    /// Where the figures come from.
+    /// Where the figures come from: the release's name and date ("DfE, Pupil absence in
+    /// schools in England: autumn term 2024/25"). Rows with the same source are one
+    /// release.
     pub source: String,
 }
 
-/// The comparator for one school: each figure as a fraction (0.067), if known.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct NationalComparator {
-    /// Which row(s) the figures came from.
+/// One national figure for a school and where it came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Comparator {
+    /// The figure as a fraction (0.0766 is 7.66%).
+    pub value: f64,
+    /// Which schools it is for, in words ("National (secondary)").
     pub label: String,
-    /// Overall absence rate.
-    pub absence: Option<f64>,
-    /// Authorised absence rate.
-    pub authorised: Option<f64>,
-    /// Unauthorised absence rate.
-    pub unauthorised: Option<f64>,
-    /// Share of pupils persistently absent.
-    pub persistent: Option<f64>,
-    /// Share of pupils severely absent.
-    pub severe: Option<f64>,
+    /// The release it comes from, in full (the row's source).
+    pub source: String,
 }
 
-const AUTUMN_2023: &str =
+impl Comparator {
+    /// The release in brief ("autumn 2024/25", "2023/24"): see [`brief_release`].
+    #[must_use]
+    pub fn release(&self) -> String {
+        brief_release(&self.source)
+    }
+
+    /// The label and release, for a chart line ("National (secondary), autumn 2024/25").
+    #[must_use]
+    pub fn name(&self) -> String {
+        with_release(self.label.clone(), &self.release())
+    }
+
+    /// The figure with its label and release ("National (secondary) 7.7%, autumn
+    /// 2024/25").
+    #[must_use]
+    pub fn text(&self) -> String {
+        with_release(
+            format!(
+                "{} {}",
+                self.label,
+                crate::domain::rules::percent(self.value)
+            ),
+            &self.release(),
+        )
+    }
+}
+
+fn with_release(mut text: String, release: &str) -> String {
+    if !release.is_empty() {
+        text.push_str(", ");
+        text.push_str(release);
+    }
+    text
+}
+
+/// A release's name in brief, for tiles and charts: the part after the last colon,
+/// without words in brackets or the word "term" ("DfE, Pupil absence in schools in
+/// England: autumn term 2024/25" is "autumn 2024/25"; "...: 2023/24 (full year)" is
+/// "2023/24"). A source without a colon is kept whole.
+#[must_use]
+pub fn brief_release(source: &str) -> String {
+    let tail = source.rsplit_once(':').map_or(source, |(_, t)| t);
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    for c in tail.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = plain
+        .split_whitespace()
+        .filter(|w| !w.eq_ignore_ascii_case("term"))
+        .collect();
+    if words.is_empty() {
+        source.trim().to_owned()
+    } else {
+        words.join(" ")
+    }
+}
+
+/// The comparator for one school: each figure with the release it came from, if
+/// known.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct NationalComparator {
+    /// Overall absence rate.
+    pub absence: Option<Comparator>,
+    /// Authorised absence rate.
+    pub authorised: Option<Comparator>,
+    /// Unauthorised absence rate.
+    pub unauthorised: Option<Comparator>,
+    /// Share of pupils persistently absent.
+    pub persistent: Option<Comparator>,
+    /// Share of pupils severely absent.
+    pub severe: Option<Comparator>,
+}
+
+/// The latest shipped release: "Pupil absence in schools in England: autumn term
+/// 2024/25" (DfE, explore-education-statistics.service.gov.uk).
+pub const AUTUMN_2024_25: &str = "DfE, Pupil absence in schools in England: autumn term 2024/25";
+/// The release before: "Pupil absence in schools in England: 2023/24" (full year).
+pub const FULL_YEAR_2023_24: &str = "DfE, Pupil absence in schools in England: 2023/24 (full year)";
+/// The release shipped before these (figures in [`shipped_autumn_2023_24`]).
+const AUTUMN_2023_24: &str =
     "DfE, Pupil absence in schools in England: autumn term 2023/24 (state-funded schools)";
 
-/// The shipped national figures. Sourced from DfE statistics (explore-education-statistics.service.gov.uk):
-/// "Pupil absence in schools in England, autumn term 2023/24" gives overall 6.7%,
-/// authorised 4.5%, unauthorised 2.2%, and by type primary 5.3%, secondary 8.1%,
-/// special 12.7%; the persistent absence rate for that term, 19.4%, is as reported
-/// from the same release. Figures not published in those lines are left blank for the
-/// LA to fill in from the latest release.
+/// The shipped national figures, latest release first, from the DfE's "Pupil absence in
+/// schools in England" statistics (`shared/domain.md`, "Latest national figures"):
+/// autumn term 2024/25 overall absence 6.38% (primary 5.07%, secondary 7.66%, special
+/// 12.55%), severe absence 2.04%; full year 2023/24 overall 7.1% (primary 5.5%,
+/// secondary 8.9%, special 13.0%), persistent absence 20.0%, severe 2.3%. Figures not
+/// published in those lines are left blank; [`Settings::national_for`] then takes them
+/// from the next row that has them.
 #[must_use]
 pub fn default_national() -> Vec<NationalFigures> {
+    let row = |phase: &str, source: &str, absence, persistent, severe| NationalFigures {
+        phase: phase.to_owned(),
+        absence: Some(absence),
+        authorised: None,
+        unauthorised: None,
+        persistent,
+        severe,
+        source: source.to_owned(),
+    };
+    vec![
+        row("All schools", AUTUMN_2024_25, 6.38, None, Some(2.04)),
+        row("Primary", AUTUMN_2024_25, 5.07, None, None),
+        row("Secondary", AUTUMN_2024_25, 7.66, None, None),
+        row("Special", AUTUMN_2024_25, 12.55, None, None),
+        row("All schools", FULL_YEAR_2023_24, 7.1, Some(20.0), Some(2.3)),
+        row("Primary", FULL_YEAR_2023_24, 5.5, None, None),
+        row("Secondary", FULL_YEAR_2023_24, 8.9, None, None),
+        row("Special", FULL_YEAR_2023_24, 13.0, None, None),
+    ]
+}
+
+/// The national table earlier versions shipped (autumn term 2023/24), so a saved
+/// table that still holds exactly it can be brought up to date.
+fn shipped_autumn_2023_24() -> Vec<NationalFigures> {
     let row = |phase: &str, absence, authorised, unauthorised, persistent| NationalFigures {
         phase: phase.to_owned(),
         absence: Some(absence),
@@ -60,7 +169,7 @@ pub fn default_national() -> Vec<NationalFigures> {
         unauthorised,
         persistent,
         severe: None,
-        source: AUTUMN_2023.to_owned(),
+        source: AUTUMN_2023_24.to_owned(),
     };
     vec![
         row("All schools", 6.7, Some(4.5), Some(2.2), Some(19.4)),
@@ -68,6 +177,21 @@ pub fn default_national() -> Vec<NationalFigures> {
         row("Secondary", 8.1, None, None, None),
         row("Special", 12.7, None, None, None),
     ]
+}
+
+/// A phase for matching: lower case, no spaces, without "state-funded".
+fn phase_key(phase: &str) -> String {
+    let key: String = phase
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    key.strip_prefix("state-funded").unwrap_or(&key).to_owned()
+}
+
+/// Whether a national row is for all schools.
+fn is_all_schools(phase: &str) -> bool {
+    matches!(phase_key(phase).as_str(), "allschools" | "all" | "total")
 }
 
 /// The default service directory (`shared/domain.md`, "Services an LA may offer").
@@ -112,6 +236,10 @@ pub struct Settings {
     /// The LA's local attendance codes and the national codes they stand for, for all
     /// schools or one.
     pub code_map: Vec<LocalCode>,
+    /// The local authority whose published weekly figures are drawn beside a school's
+    /// (matched ignoring case and spaces); empty: the school's own LA, as the DfE
+    /// weekly file names it.
+    pub la_name: String,
 }
 
 /// The default retention: this academic year and the two before.
@@ -130,40 +258,68 @@ impl Default for Settings {
             backups_kept: crate::store::DEFAULT_BACKUPS_KEPT,
             retention_years: DEFAULT_RETENTION_YEARS,
             code_map: Vec::new(),
+            la_name: String::new(),
         }
     }
 }
 
 impl Settings {
-    /// The comparator for a school of this phase: the phase's row, with blanks filled
-    /// from "All schools".
+    /// The comparator for a school of this phase. Each figure comes from the first
+    /// row that has it, trying each release in the order the table first lists it
+    /// (the latest first): the school's phase in that release, then its "All schools"
+    /// row. So a secondary school gets overall absence from the autumn 2024/25
+    /// secondary row, severe absence from autumn 2024/25 for all schools, and
+    /// persistent absence from 2023/24 for all schools.
     #[must_use]
     pub fn national_for(&self, phase: Option<&str>) -> NationalComparator {
-        let find = |name: &str| {
-            self.national
-                .iter()
-                .find(|r| r.phase.trim().eq_ignore_ascii_case(name.trim()))
-        };
-        let all = find("All schools");
-        let own = phase.and_then(find).filter(|r| Some(*r) != all);
+        let own = phase
+            .map(phase_key)
+            .filter(|k| !k.is_empty() && !is_all_schools(k));
+        let mut releases: Vec<&str> = Vec::new();
+        for row in &self.national {
+            if !releases.contains(&row.source.trim()) {
+                releases.push(row.source.trim());
+            }
+        }
+        let mut order: Vec<&NationalFigures> = Vec::new();
+        for release in releases {
+            let rows = || self.national.iter().filter(|r| r.source.trim() == release);
+            if let Some(own) = &own {
+                order.extend(rows().filter(|r| phase_key(&r.phase) == *own));
+            }
+            order.extend(rows().filter(|r| is_all_schools(&r.phase)));
+        }
         let pick = |f: fn(&NationalFigures) -> Option<f64>| {
-            own.and_then(f)
-                .or_else(|| all.and_then(f))
-                .map(|p| p / 100.0)
-        };
-        let label = match (own, all) {
-            (Some(o), _) => format!("National ({})", o.phase.to_lowercase()),
-            (None, Some(_)) => "National (all schools)".to_owned(),
-            (None, None) => String::new(),
+            order.iter().find_map(|r| {
+                f(r).map(|p| Comparator {
+                    value: p / 100.0,
+                    label: if is_all_schools(&r.phase) {
+                        "National (all schools)".to_owned()
+                    } else {
+                        format!("National ({})", r.phase.trim().to_lowercase())
+                    },
+                    source: r.source.trim().to_owned(),
+                })
+            })
         };
         NationalComparator {
-            label,
             absence: pick(|r| r.absence),
             authorised: pick(|r| r.authorised),
             unauthorised: pick(|r| r.unauthorised),
             persistent: pick(|r| r.persistent),
             severe: pick(|r| r.severe),
         }
+    }
+
+    /// Settings as saved by an earlier version, brought up to date: a national table
+    /// that is exactly the one shipped before (autumn term 2023/24, never edited) is
+    /// replaced by the figures shipped now. An edited table is kept as it is.
+    #[must_use]
+    pub fn upgraded(mut self) -> Settings {
+        if self.national == shipped_autumn_2023_24() {
+            self.national = default_national();
+        }
+        self
     }
 
     /// The code map for one school's files: the entries for all schools, then the
@@ -247,8 +403,14 @@ impl Settings {
                 ("severe", row.severe),
             ] {
                 if v.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
+                    let release = brief_release(&row.source);
+                    let release = if release.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({release})")
+                    };
                     return Err(format!(
-                        "National figures, {}: {name} must be between 0 and 100",
+                        "National figures, {}{release}: {name} must be between 0 and 100",
                         row.phase
                     ));
                 }
@@ -262,17 +424,110 @@ impl Settings {
 mod tests {
     use super::*;
 
+    /// A figure's value in per cent (to the hundredth), label and source.
+    fn fig(c: Option<&Comparator>) -> Option<(i64, &str, &str)> {
+        #[expect(clippy::cast_possible_truncation, reason = "small percentages")]
+        c.map(|c| {
+            (
+                (c.value * 10_000.0).round() as i64,
+                c.label.as_str(),
+                c.source.as_str(),
+            )
+        })
+    }
+
     #[test]
-    fn a_phase_row_falls_back_to_all_schools_for_blank_figures() {
+    fn each_figure_comes_from_the_first_row_that_has_it() {
         let s = Settings::default();
+        let all_autumn = ("National (all schools)", AUTUMN_2024_25);
+        let all_year = ("National (all schools)", FULL_YEAR_2023_24);
+        // Persistent absence is published only for the full year 2023/24, severe for
+        // all schools in autumn 2024/25 (before 2023/24's 2.3%).
+        for (phase, absence, label) in [
+            (Some("Primary"), 507, "National (primary)"),
+            (Some("secondary"), 766, "National (secondary)"),
+            (Some(" SPECIAL "), 1255, "National (special)"),
+            (Some("State-funded secondary"), 766, "National (secondary)"),
+            (Some("nursery"), 638, "National (all schools)"),
+            (None, 638, "National (all schools)"),
+        ] {
+            let c = s.national_for(phase);
+            assert_eq!(
+                fig(c.absence.as_ref()),
+                Some((absence, label, AUTUMN_2024_25)),
+                "{phase:?}"
+            );
+            assert_eq!(
+                fig(c.persistent.as_ref()),
+                Some((2000, all_year.0, all_year.1)),
+                "{phase:?}"
+            );
+            assert_eq!(
+                fig(c.severe.as_ref()),
+                Some((204, all_autumn.0, all_autumn.1)),
+                "{phase:?}"
+            );
+            assert_eq!((c.authorised, c.unauthorised), (None, None), "{phase:?}");
+        }
         let c = s.national_for(Some("secondary"));
-        assert_eq!(c.label, "National (secondary)");
-        assert!((c.absence.unwrap() - 0.081).abs() < 1e-12);
-        assert!((c.persistent.unwrap() - 0.194).abs() < 1e-12);
-        assert_eq!(c.severe, None);
-        let unknown = s.national_for(Some("nursery"));
-        assert_eq!(unknown.label, "National (all schools)");
-        assert!((unknown.absence.unwrap() - 0.067).abs() < 1e-12);
+        let absence = c.absence.unwrap();
+        assert_eq!(absence.release(), "autumn 2024/25");
+        assert_eq!(absence.text(), "National (secondary) 7.7%, autumn 2024/25");
+        assert_eq!(absence.name(), "National (secondary), autumn 2024/25");
+        assert_eq!(
+            c.persistent.unwrap().text(),
+            "National (all schools) 20.0%, 2023/24"
+        );
+
+        // Without a special row in the latest release, all schools in the latest
+        // release comes before special schools in the older one.
+        let mut s = Settings::default();
+        s.national
+            .retain(|r| !(r.phase == "Special" && r.source == AUTUMN_2024_25));
+        let c = s.national_for(Some("special"));
+        assert_eq!(
+            fig(c.absence.as_ref()),
+            Some((638, all_autumn.0, all_autumn.1))
+        );
+        // Without the latest release's severe figure, 2023/24's 2.3% is used.
+        s.national[0].severe = None;
+        let c = s.national_for(Some("special"));
+        assert_eq!(fig(c.severe.as_ref()), Some((230, all_year.0, all_year.1)));
+        // An empty table compares with nothing.
+        let none = Settings {
+            national: Vec::new(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            none.national_for(Some("primary")),
+            NationalComparator::default()
+        );
+    }
+
+    #[test]
+    fn release_names_in_brief() {
+        assert_eq!(brief_release(AUTUMN_2024_25), "autumn 2024/25");
+        assert_eq!(brief_release(FULL_YEAR_2023_24), "2023/24");
+        assert_eq!(brief_release(AUTUMN_2023_24), "autumn 2023/24");
+        assert_eq!(brief_release("Our own figures"), "Our own figures");
+        assert_eq!(brief_release(""), "");
+    }
+
+    #[test]
+    fn a_saved_table_as_shipped_before_is_brought_up_to_date() {
+        let old = Settings {
+            national: shipped_autumn_2023_24(),
+            officer_name: "A. Officer".into(),
+            ..Settings::default()
+        };
+        let json = serde_json::to_string(&old).unwrap();
+        let loaded: Settings = serde_json::from_str::<Settings>(&json).unwrap().upgraded();
+        assert_eq!(loaded.national, default_national());
+        assert_eq!(loaded.officer_name, "A. Officer");
+        // An edited table is the officer's: kept.
+        let mut edited = old;
+        edited.national[1].absence = Some(5.25);
+        assert_eq!(edited.clone().upgraded().national, edited.national);
     }
 
     #[test]
@@ -283,7 +538,10 @@ mod tests {
         assert!(s.check().unwrap_err().contains("At-risk band"));
         let mut s = Settings::default();
         s.national[1].absence = Some(140.0);
-        assert!(s.check().unwrap_err().contains("Primary: overall"));
+        assert_eq!(
+            s.check().unwrap_err(),
+            "National figures, Primary (autumn 2024/25): overall must be between 0 and 100"
+        );
         let mut s = Settings {
             retention_years: 0,
             ..Settings::default()
@@ -300,5 +558,7 @@ mod tests {
         assert_eq!(s.services.len(), DEFAULT_SERVICES.len());
         assert_eq!(s.thresholds, Thresholds::default());
         assert_eq!(s.retention_years, DEFAULT_RETENTION_YEARS);
+        assert_eq!(s.la_name, "");
+        assert_eq!(s.national, default_national());
     }
 }

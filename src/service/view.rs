@@ -83,6 +83,9 @@ pub struct SchoolView {
     pub lateness: Lateness,
     /// Week by week.
     pub weekly: Vec<TimeSlice>,
+    /// Published overall absence for the same weeks, nationally then in the LA, when
+    /// held (`tsm-desk comparators import`); empty otherwise.
+    pub weekly_comparators: Vec<WeeklyComparator>,
     /// Monday to Friday.
     pub day_of_week: Vec<TimeSlice>,
     /// Sessions not yet marked (left out of possible sessions), in the headline's pupils.
@@ -93,6 +96,19 @@ pub struct SchoolView {
     pub pupils: Vec<PupilRow>,
     /// The thresholds the flags were worked out with.
     pub thresholds: Thresholds,
+}
+
+/// Published overall absence drawn week by week beside a school's line.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WeeklyComparator {
+    /// The line's name: "National (primary)", or the LA's name and phase
+    /// ("Countyshire (primary)"); "all schools" when the phase has no figures.
+    pub name: String,
+    /// Where the figures come from (each release, in week order).
+    pub source: String,
+    /// One value per week of [`SchoolView::weekly`] (matched on the week's Monday), as
+    /// a fraction; `None` where no figure is held.
+    pub values: Vec<Option<f64>>,
 }
 
 /// Absence for one group of pupils sharing a characteristic.

@@ -162,6 +162,10 @@ pub enum Request {
         /// How many.
         limit: u32,
     },
+    /// The comparators held (national releases, imported published weeks).
+    Comparators,
+    /// Import the DfE's published weekly attendance statistics.
+    ImportPublished(PathBuf),
 }
 
 /// What the worker sends back.
@@ -232,6 +236,10 @@ pub enum Reply {
     SchoolDeleted(Result<DeletedCounts, String>),
     /// The activity log, newest first.
     Activity(Result<Vec<ActivityRow>, String>),
+    /// The comparators held.
+    Comparators(Result<Box<super::comparators::ComparatorsView>, String>),
+    /// What importing published statistics stored (nothing if an error).
+    PublishedImported(Result<Box<super::comparators::ComparatorImport>, String>),
 }
 
 /// The UI's handle on the worker thread.
@@ -468,6 +476,15 @@ where
                 Reply::SchoolDeleted(service.delete_school(&urn).map_err(text))
             }
             Request::Activity { limit } => Reply::Activity(service.activity(limit).map_err(text)),
+            Request::Comparators => {
+                Reply::Comparators(service.comparators().map(Box::new).map_err(text))
+            }
+            Request::ImportPublished(path) => Reply::PublishedImported(
+                service
+                    .import_published(&path)
+                    .map(Box::new)
+                    .map_err(text),
+            ),
         };
         send(reply);
     }

@@ -11,6 +11,7 @@ mod crypt;
 mod hygiene;
 mod import;
 mod meeting;
+mod published;
 mod query;
 mod weekly;
 
@@ -24,6 +25,7 @@ pub use activity::{ActivityKind, ActivityRow};
 pub use hygiene::{DeletedCounts, PurgePreview, RemovalCounts, SchoolRemoval};
 pub use import::{ImportOptions, ImportOutcome};
 pub use meeting::{AuditRow, TrackedAction};
+pub use published::{PublishedHeld, PublishedOutcome, PublishedPoint};
 
 use crate::domain::School;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
@@ -36,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_meeting.sql"),
     include_str!("migrations/0004_activity.sql"),
     include_str!("migrations/0005_real_data.sql"),
+    include_str!("migrations/0006_published_figures.sql"),
 ];
 
 /// The schema version this build writes.
@@ -372,6 +375,7 @@ impl Store {
             "marks",
             "attendance",
             "snapshots",
+            "published_figures",
         ] {
             let n: i64 =
                 self.conn

@@ -119,19 +119,19 @@ pub fn headline_tiles(ui: &mut egui::Ui, s: &SchoolView) {
     let prev = h.previous.as_ref();
     let since = s.previous.map(|p| p.to_string()).unwrap_or_default();
     let diff = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
-    let national = |v: Option<f64>| v.map(|v| format!("{}: {}", s.national.label, pct(Some(v))));
+    let national = |c: &Option<crate::service::settings::Comparator>| c.as_ref().map(|c| c.text());
     let tiles = [
         (
             "Overall absence",
             pct(h.now.absence_rate),
             diff(h.now.absence_rate, prev.and_then(|p| p.absence_rate)),
-            national(s.national.absence),
+            national(&s.national.absence),
         ),
         (
             "Authorised absence",
             pct(h.now.authorised_rate),
             diff(h.now.authorised_rate, prev.and_then(|p| p.authorised_rate)),
-            national(s.national.authorised),
+            national(&s.national.authorised),
         ),
         (
             "Unauthorised absence",
@@ -140,19 +140,19 @@ pub fn headline_tiles(ui: &mut egui::Ui, s: &SchoolView) {
                 h.now.unauthorised_rate,
                 prev.and_then(|p| p.unauthorised_rate),
             ),
-            national(s.national.unauthorised),
+            national(&s.national.unauthorised),
         ),
         (
             "Persistently absent",
             format!("{} · {}", h.now.persistent, pct(h.now.persistent_rate)),
             diff(h.now.persistent_rate, prev.and_then(|p| p.persistent_rate)),
-            national(s.national.persistent),
+            national(&s.national.persistent),
         ),
         (
             "Severely absent",
             format!("{} · {}", h.now.severe, pct(h.now.severe_rate)),
             diff(h.now.severe_rate, prev.and_then(|p| p.severe_rate)),
-            national(s.national.severe),
+            national(&s.national.severe),
         ),
         (
             "At risk",

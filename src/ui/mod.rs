@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod charts;
 pub mod codemap;
+pub mod comparators;
 pub mod dashboard;
 pub mod import;
 pub mod meeting;
@@ -443,6 +444,7 @@ impl TsmApp {
                         // A restore may have replaced everything: read it all again.
                         self.school = None;
                         self.settings_screen.counts = None;
+                        self.settings_screen.comparators.stale();
                         self.load_all();
                     }
                 }
@@ -567,6 +569,19 @@ impl TsmApp {
                     }
                 }
                 Reply::Activity(r) => self.settings_screen.retention.activity_arrived(r),
+                Reply::Comparators(r) => self.settings_screen.comparators.arrived(r),
+                Reply::PublishedImported(r) => {
+                    let ok = r.is_ok();
+                    self.settings_screen.comparators.imported(r);
+                    self.settings_screen.retention.stale();
+                    if ok {
+                        self.send(Request::Counts);
+                        if let Some(s) = &self.school {
+                            let (urn, period) = (s.school.urn.clone(), Some(s.period));
+                            self.send(Request::School { urn, period });
+                        }
+                    }
+                }
                 Reply::Scheduled(r) => {
                     match r {
                         Ok(()) => self.status = Some("Meeting planned".into()),

@@ -15,6 +15,8 @@ pub struct SettingsScreen {
     draft: Settings,
     national_text: Vec<[String; 5]>,
     services_text: String,
+    /// The published weekly comparators and the LA drawn.
+    pub comparators: super::comparators::ComparatorsSection,
     /// Why the last save failed.
     pub error: Option<String>,
     saved: bool,
@@ -167,6 +169,8 @@ impl SettingsScreen {
                 ui.add_space(8.0);
                 self.national_ui(ui);
                 ui.add_space(8.0);
+                self.comparators.ui(ui, &mut self.draft.la_name, out);
+                ui.add_space(8.0);
                 let services = ui.strong("Service directory");
                 ui.label(
                     RichText::new(
@@ -298,7 +302,7 @@ impl SettingsScreen {
 
     fn national_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("National comparators (%)");
-        ui.label(RichText::new("Blank figures fall back to the All schools row. Update from the DfE's latest release.").small().weak());
+        ui.label(RichText::new("Each figure comes from the first row that has it: the school's phase, then All schools, in the first release listed (the latest), then the next. Each row names its release; add a release's rows above the older ones.").small().weak());
         egui::Grid::new("national").striped(true).show(ui, |ui| {
             let headers = [
                 "Type",
