@@ -992,3 +992,98 @@ fn the_own_la_defaults_to_the_schools_la_from_the_dfe_weekly_file() {
         ]
     );
 }
+
+/// A weekly file of 9,000 rows is stored while it is read, in parts of a few thousand
+/// rows: every school's figures match the file (worked out here from its rows), and a
+/// bad row near its end, after earlier parts were stored, leaves nothing behind.
+#[test]
+fn a_large_weekly_file_is_stored_in_parts_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let text = std::fs::read_to_string(fixture("dfe_weekly_week1.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut body = String::new();
+    // (pupils counted, absence, possible) per URN, from the rows' own columns.
+    let mut expected: std::collections::BTreeMap<String, (u64, u64, u64)> = Default::default();
+    for n in 0..9000u32 {
+        let row = &rows[n as usize % rows.len()];
+        let upn = tsm_desk::domain::Upn::with_check_letter(&format!("93680{n:07}"))
+            .unwrap()
+            .to_string();
+        let urn = format!("{}", 400_000 + (n / 300));
+        let mut cells: Vec<String> = row.iter().map(|c| (*c).to_owned()).collect();
+        cells[1] = upn;
+        cells[18] = urn.clone();
+        let num = |i: usize| cells[i].parse::<u64>().unwrap();
+        let absence = num(36) + num(37);
+        let possible = num(34) + num(35) + absence;
+        if cells[6] != "no" && possible > 0 {
+            let e = expected.entry(urn).or_default();
+            *e = (e.0 + 1, e.1 + absence, e.2 + possible);
+        }
+        body.push_str(&cells.join(","));
+        body.push('\n');
+    }
+    let good = common::write(dir.path(), "county.csv", format!("{header}\n{body}"));
+    let run = tsm(&db, &["import", "--as-of", WEEK1, good.to_str().unwrap()]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("9000 rows, 9000 pupils, 30 schools"),
+        "{}",
+        run.stdout
+    );
+    let overview = tsm_json(&db, &["overview", "--json"]);
+    for (urn, (pupils, absence, possible)) in &expected {
+        let s = school(&overview, urn);
+        assert_eq!(s["pupils"], *pupils, "{urn}");
+        #[expect(clippy::cast_precision_loss, reason = "small sums")]
+        let rate = *absence as f64 / *possible as f64;
+        assert!(close(&s["absence_rate"], rate), "{urn}: {s}");
+    }
+    // The same file with a bad URN on line 8,889 (row 8,887): refused whole, after
+    // parts of it reached the store.
+    let bad_body: String = body
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 8887 {
+                l.replacen(",400029,", ",4OO029,", 1)
+            } else {
+                l.to_owned()
+            }
+        })
+        .fold(String::new(), |acc, l| acc + &l + "\n");
+    assert!(bad_body.contains(",4OO029,"));
+    let bad = common::write(
+        dir.path(),
+        "county_bad.csv",
+        format!("{header}\n{bad_body}"),
+    );
+    let before = tsm_json(&db, &["schools", "--json"]);
+    let run = tsm(
+        &db,
+        &[
+            "import",
+            "--replace",
+            "--as-of",
+            WEEK2,
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("county_bad.csv, line 8889, field unique_reference_number"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tsm_json(&db, &["schools", "--json"]), before);
+    let summary = tsm_json(&db, &["summary", "--school", "400000", "--json"]);
+    assert_eq!(
+        summary["weekly"].as_array().unwrap().len(),
+        1,
+        "no second week stored"
+    );
+}

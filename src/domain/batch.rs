@@ -159,6 +159,33 @@ pub struct WeeklyRow {
     pub counts: SessionCounts,
 }
 
+/// A DfE weekly file being read, as the store needs to know it before its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeeklyFile {
+    /// The file's name (no directories).
+    pub file_name: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// The day its figures run to, if the file says (its modified date).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// What a reader hands on while a DfE weekly file is still being read, so a county's
+/// file is stored on one core while the rest is read on the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WeeklyPart {
+    /// The file, before any rows.
+    Start(WeeklyFile),
+    /// Schools first named since the last part (rows name schools by their place among
+    /// all the file's schools so far), and the rows read since.
+    Rows {
+        /// The new schools, in the order first seen.
+        schools: Vec<BatchSchool>,
+        /// The rows.
+        rows: Vec<WeeklyRow>,
+    },
+}
+
 /// What a DfE weekly file held.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WeeklyContent {

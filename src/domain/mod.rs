@@ -15,7 +15,7 @@ pub mod snapshot;
 
 pub use batch::{
     BatchContent, BatchSchool, ImportBatch, Layout, PupilMarks, SummaryRow, Warning, WeeklyContent,
-    WeeklyRow,
+    WeeklyFile, WeeklyPart, WeeklyRow,
 };
 pub use codes::{Category, Code, CodeMap, LocalCode, Reading, ReasonGroup, SessionCounts};
 pub use dataset::{PatchRow, PeriodData, PreviousRate, PupilRecord, PupilTag, School};

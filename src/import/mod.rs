@@ -20,7 +20,7 @@ pub use preview::{Preview, SchoolsInFile, preview};
 use crate::domain::pupil::parse_yes_no_unknown;
 use crate::domain::{
     BatchContent, Code, CodeMap, ImportBatch, Layout, Mark, PupilDetails, PupilMarks, Reading,
-    SenStatus, Session, SessionCounts, Sex, SummaryRow, Upn, Warning, YearGroup,
+    SenStatus, Session, SessionCounts, Sex, SummaryRow, Upn, Warning, WeeklyPart, YearGroup,
 };
 use chrono::{Datelike as _, NaiveDate};
 use columns::DETAIL_FIELDS;
@@ -108,6 +108,10 @@ pub enum Problem {
     /// The file is empty.
     #[error("the file is empty")]
     Empty,
+    /// Reading stopped because storing what was read failed (the store's error says
+    /// why).
+    #[error("reading stopped: storing the file failed")]
+    Stopped,
     /// The header row was found but no pupil rows follow it.
     #[error("no pupil rows after the header")]
     NoRows,
@@ -430,22 +434,85 @@ pub fn read_bytes_with(
     bytes: Vec<u8>,
     options: &ReadOptions,
 ) -> Result<ImportBatch, ImportError> {
+    read_bytes_impl(file_name, bytes, options, None)
+}
+
+/// How many weekly rows are read before they are handed on to be stored.
+const ROWS_PER_PART: usize = 4096;
+
+/// A sink for the parts of a DfE weekly file, with what it must be told first.
+struct Stream<'s> {
+    sha256: String,
+    as_of: Option<chrono::NaiveDate>,
+    sink: &'s mut (dyn FnMut(WeeklyPart) -> bool + Send),
+}
+
+/// Reads and checks one file, handing a DfE weekly file's rows to `sink` as they are
+/// read, a few thousand at a time, after a [`WeeklyPart::Start`] (so they can be
+/// stored while the rest is read). The batch returned then holds the file's schools,
+/// warnings and row count but no rows. Any other layout is read whole and returned as
+/// [`read_file_with`] does, and `sink` is not called. If `sink` returns `false` (the
+/// store gave up), reading stops with an error.
+///
+/// # Errors
+/// [`ImportError`] naming the file, line and field of the first problem found (after
+/// parts were handed on: the store must then drop them).
+pub fn read_file_streamed(
+    path: &Path,
+    options: &ReadOptions,
+    sink: &mut (dyn FnMut(WeeklyPart) -> bool + Send),
+) -> Result<ImportBatch, ImportError> {
+    let name = base_name(path);
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(ImportError::whole(&name, Problem::TooLarge(meta.len())));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| ImportError::whole(&name, Problem::Io(e.to_string())))?;
+    // Hashed first: the store records the file by its hash before the first school.
+    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    let as_of = modified_date(path);
+    let stream = Stream {
+        sha256,
+        as_of,
+        sink,
+    };
+    let mut batch = read_bytes_impl(&name, bytes, options, Some(stream))?;
+    batch.as_of = as_of;
+    Ok(batch)
+}
+
+fn read_bytes_impl<'a>(
+    file_name: &'a str,
+    bytes: Vec<u8>,
+    options: &'a ReadOptions,
+    mut stream: Option<Stream<'a>>,
+) -> Result<ImportBatch, ImportError> {
     let mapping = &options.mapping;
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > MAX_FILE_BYTES {
         return Err(ImportError::whole(file_name, Problem::TooLarge(size)));
     }
-    // Hash a copy on a second core while this one reads the rows.
-    let copy = bytes.clone();
-    let hasher = std::thread::Builder::new()
-        .name("tsm-import-hash".into())
-        .spawn(move || hex(&sha2::Sha256::digest(&copy)));
+    // Hash a copy on a second core while this one reads the rows (unless hashed).
+    let hasher = match &stream {
+        Some(_) => None,
+        None => {
+            let copy = bytes.clone();
+            Some(
+                std::thread::Builder::new()
+                    .name("tsm-import-hash".into())
+                    .spawn(move || hex(&sha2::Sha256::digest(&copy))),
+            )
+        }
+    };
     let table = Table::from_bytes(file_name, bytes)?;
     let mut reader: Option<Reader<'_>> = None;
     let mut first_headers: Option<(usize, Vec<String>)> = None;
     let mut seen = 0usize;
     // Large quote-free marks files are read in two halves on two cores once the header
-    // is known; `header_line` says where the rows start.
+    // is known; `header_line` says where the rows start. A streamed weekly file is read
+    // in one pass: the other core stores it.
     let split_text = table
         .quote_free()
         .filter(|(text, _)| text.len() >= PARALLEL_BYTES);
@@ -465,7 +532,23 @@ pub fn read_bytes_with(
         if let Some(layout) = layout
             && cols.missing_for(layout).is_empty()
         {
-            reader = Some(Reader::new(file_name, cols, layout, &options.code_map));
+            let mut r = Reader::new(file_name, cols, layout, &options.code_map);
+            if layout == Layout::DfeWeekly
+                && let Some(s) = stream.take()
+            {
+                let start = WeeklyPart::Start(crate::domain::WeeklyFile {
+                    file_name: file_name.to_owned(),
+                    sha256: s.sha256.clone(),
+                    as_of: s.as_of,
+                });
+                if !(s.sink)(start) {
+                    return Err(ImportError::whole(file_name, Problem::Stopped));
+                }
+                r.stream = Some(s);
+                reader = Some(r);
+                return Ok(true);
+            }
+            reader = Some(r);
             if split_text.is_some() && read_in_halves(layout) {
                 header_line = Some(line);
                 return Ok(false);
@@ -486,11 +569,16 @@ pub fn read_bytes_with(
     if let (Some(line), Some((text, delimiter))) = (header_line, split_text) {
         reader = read_in_two(reader, text, delimiter, line)?;
     }
-    let sha256 = match hasher {
-        Ok(handle) => handle.join().map_err(|_| {
+    let sha256 = match (hasher, &reader.stream, stream) {
+        (Some(Ok(handle)), _, _) => handle.join().map_err(|_| {
             ImportError::whole(file_name, Problem::Io("hashing the file failed".into()))
         })?,
-        Err(e) => return Err(ImportError::whole(file_name, Problem::Io(e.to_string()))),
+        (Some(Err(e)), _, _) => {
+            return Err(ImportError::whole(file_name, Problem::Io(e.to_string())));
+        }
+        (None, Some(s), _) => s.sha256.clone(),
+        (None, None, Some(s)) => s.sha256,
+        (None, None, None) => String::new(),
     };
     reader.finish(sha256)
 }
@@ -650,6 +738,17 @@ fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// A cell without its surrounding whitespace; most cells have none, and checking the
+/// ends first spares the full Unicode trim.
+fn trimmed(cell: &str) -> &str {
+    let plain_end = |c: Option<char>| c.is_none_or(|c| !c.is_whitespace());
+    if plain_end(cell.chars().next()) && plain_end(cell.chars().next_back()) {
+        cell
+    } else {
+        cell.trim()
+    }
+}
+
 /// A warning that may happen on many lines, reported once with a count and the first
 /// few lines it is on.
 #[derive(Default, Clone)]
@@ -742,6 +841,8 @@ struct Reader<'a> {
     odd_sex: Vec<bool>,
     /// The DfE weekly file's schools and rows.
     weekly: weekly::WeeklyReader,
+    /// Where a weekly file's rows go as they are read, if they are handed on.
+    stream: Option<Stream<'a>>,
 }
 
 /// A summary row's session columns, as read.
@@ -786,6 +887,7 @@ impl<'a> Reader<'a> {
             no_upn: Tally::default(),
             odd_sex: Vec::new(),
             weekly: weekly::WeeklyReader::default(),
+            stream: None,
         }
     }
 
@@ -804,7 +906,7 @@ impl<'a> Reader<'a> {
         let Some(i) = self.cols.get(field) else {
             return Ok(None);
         };
-        let value = record.get(i).copied().unwrap_or("").trim();
+        let value = trimmed(record.get(i).copied().unwrap_or(""));
         // A lone `=` in a mark column is a SIMS local code of the COVID years, not a
         // formula: nothing follows it, and the mark is stored as a national code.
         let lone_mark =
@@ -838,7 +940,11 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         if self.layout == Layout::DfeWeekly {
-            return self.weekly_row(line, upn_cell, record);
+            self.weekly_row(line, upn_cell, record)?;
+            if self.weekly.rows.len() >= ROWS_PER_PART {
+                self.hand_on()?;
+            }
+            return Ok(());
         }
         let pupil = self.pupil(line, upn_cell, record)?;
         match self.layout {
@@ -1368,6 +1474,20 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Hands the weekly rows read so far, and the schools first named in them, to the
+    /// stream, if there is one.
+    fn hand_on(&mut self) -> Result<(), ImportError> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Ok(());
+        };
+        let part = self.weekly.take_part();
+        if (stream.sink)(part) {
+            Ok(())
+        } else {
+            Err(ImportError::whole(self.file, Problem::Stopped))
+        }
+    }
+
     /// The unknown codes found, as an error naming the first one's line and column.
     fn unknown_codes_error(&self) -> Option<ImportError> {
         let mut codes: Vec<(&String, &(Tally, Field))> = self.unknown.iter().collect();
@@ -1388,7 +1508,7 @@ impl<'a> Reader<'a> {
         if let Some(e) = self.unknown_codes_error() {
             return Err(e);
         }
-        if self.pupils.is_empty() && self.weekly.rows.is_empty() {
+        if self.pupils.is_empty() && self.weekly.is_empty() {
             return Err(ImportError::whole(self.file, Problem::NoRows));
         }
         let mut warnings = self.warnings();
@@ -1399,6 +1519,7 @@ impl<'a> Reader<'a> {
                 if let Some((line, first)) = self.weekly.duplicate() {
                     return Err(self.err(line, Field::Upn, Problem::DuplicatePupil(first)));
                 }
+                self.hand_on()?;
                 warnings.extend(self.weekly.warnings());
                 BatchContent::Weekly(std::mem::take(&mut self.weekly).into_content())
             }
@@ -1596,19 +1717,15 @@ impl<'a> Reader<'a> {
         );
         let mut check_letter = Tally::default();
         let mut unknown_sex = Tally::default();
-        let upns = self
-            .pupils
-            .iter()
-            .map(|(upn, _, line)| (upn, *line))
-            .chain(self.weekly.rows.iter().map(|r| (&r.upn, r.line)));
-        for (i, (upn, line)) in upns.enumerate() {
+        for (i, (upn, _, line)) in self.pupils.iter().enumerate() {
             if !upn.check_letter_ok() {
-                check_letter.add(line);
+                check_letter.add(*line);
             }
             if self.odd_sex.get(i).copied().unwrap_or(false) {
-                unknown_sex.add(line);
+                unknown_sex.add(*line);
             }
         }
+        check_letter.merge(&self.weekly.check_letter);
         unknown_sex.merge(&self.weekly.odd_sex);
         tally(
             &check_letter,

@@ -8,7 +8,7 @@
 use super::{FastMap, Field, ImportError, Problem, Reader, Tally, plural, quoted};
 use crate::domain::rules::Rate;
 use crate::domain::{
-    BasisPoints, BatchSchool, Period, Upn, Warning, WeeklyContent, WeeklyRow, pupil,
+    BasisPoints, BatchSchool, Period, Upn, Warning, WeeklyContent, WeeklyPart, WeeklyRow, pupil,
 };
 
 /// What the reader gathers from a DfE weekly file.
@@ -27,6 +27,28 @@ pub(super) struct WeeklyReader {
     flag_severe: Tally,
     /// Pupils whose sex is given but not recognised.
     pub(super) odd_sex: Tally,
+    /// UPNs with a wrong check letter.
+    pub(super) check_letter: Tally,
+    /// Every row's enrolment as a compact key (school, UPN, term, line), for finding
+    /// one on two rows once the file is read (rows may have been handed on by then).
+    keys: Vec<(usize, u128, u32, usize)>,
+    /// How many schools were handed on already.
+    schools_handed_on: usize,
+    /// How many rows were handed on already.
+    rows_handed_on: usize,
+}
+
+/// A UPN (13 ASCII characters) in 104 bits, and a term in a number: a compact, ordered
+/// key for an enrolment.
+fn key(school: usize, upn: &Upn, period: Option<Period>, line: usize) -> (usize, u128, u32, usize) {
+    let upn = upn
+        .as_str()
+        .bytes()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(b));
+    let term = period.map_or(0u32, |p| {
+        p.year.0.unsigned_abs() * 4 + u32::from(p.term.number())
+    });
+    (school, upn, term, line)
 }
 
 /// The DfE's own thresholds, which the file's flags were made with (not the LA's
@@ -50,6 +72,10 @@ impl Reader<'_> {
             self.weekly.odd_sex.add(line);
         }
         let counts = self.summary_counts(line, record)?;
+        if !upn.check_letter_ok() {
+            self.weekly.check_letter.add(line);
+        }
+        self.weekly.keys.push(key(school, &upn, period, line));
         let rate = Rate::new(counts.absence(), counts.possible);
         for (field, threshold, tally) in [
             (
@@ -170,27 +196,41 @@ impl WeeklyReader {
             row.school = renumber.get(row.school).copied().unwrap_or(row.school);
             self.rows.push(row);
         }
+        for (school, upn, term, line) in later.keys {
+            let school = renumber.get(school).copied().unwrap_or(school);
+            self.keys.push((school, upn, term, line));
+        }
+        self.check_letter.merge(&later.check_letter);
         self.flag_persistent.merge(&later.flag_persistent);
         self.flag_severe.merge(&later.flag_severe);
         self.odd_sex.merge(&later.odd_sex);
     }
 
     /// The first enrolment (school, pupil and term) on two rows, as (the later line,
-    /// the earlier line): found by sorting, not by a map of every row read.
-    pub(super) fn duplicate(&self) -> Option<(usize, usize)> {
-        let mut order: Vec<usize> = (0..self.rows.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&self.rows[a], &self.rows[b]);
-            (x.school, &x.upn, x.period, x.line).cmp(&(y.school, &y.upn, y.period, y.line))
-        });
-        order
+    /// the earlier line): found by sorting compact keys, not with a map of every row.
+    pub(super) fn duplicate(&mut self) -> Option<(usize, usize)> {
+        self.keys.sort_unstable();
+        self.keys
             .windows(2)
             .filter_map(|pair| {
-                let (x, y) = (&self.rows[pair[0]], &self.rows[pair[1]]);
-                (x.school == y.school && x.upn == y.upn && x.period == y.period)
-                    .then_some((y.line, x.line))
+                let (a, b) = (pair[0], pair[1]);
+                (a.0 == b.0 && a.1 == b.1 && a.2 == b.2).then_some((b.3, a.3))
             })
             .min()
+    }
+
+    /// The rows read since the last part, with the schools first named since.
+    pub(super) fn take_part(&mut self) -> WeeklyPart {
+        let schools = self.schools[self.schools_handed_on..].to_vec();
+        self.schools_handed_on = self.schools.len();
+        let rows = std::mem::take(&mut self.rows);
+        self.rows_handed_on += rows.len();
+        WeeklyPart::Rows { schools, rows }
+    }
+
+    /// Whether no row was read at all.
+    pub(super) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
     }
 
     /// What the file's own flags disagree on.

@@ -117,6 +117,14 @@ pub struct ImportRequest {
     pub code_map: Vec<(String, crate::domain::Code)>,
 }
 
+/// How one file was imported: stored as it was read, or read whole to be stored.
+enum Streamed {
+    /// A DfE weekly file, stored.
+    Stored(Box<crate::store::ImportOutcome>),
+    /// Any other file, read.
+    Whole(Box<crate::domain::ImportBatch>),
+}
+
 /// A school's period loaded for the screens, kept while the user looks at it.
 struct Loaded {
     school: School,
@@ -625,22 +633,6 @@ impl Service {
             mapping: request.mapping.clone(),
             code_map: self.settings.code_map_for(urn, &request.code_map),
         };
-        let n = request.files.len();
-        let mut batches = Vec::with_capacity(n);
-        #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
-        for (i, path) in request.files.iter().enumerate() {
-            let name = crate::import::base_name(path);
-            progress(Progress {
-                label: format!("Reading {name} ({} of {n})", i + 1),
-                fraction: i as f32 / (n as f32 + 1.0),
-            });
-            batches.push(crate::import::read_file_with(path, &options)?);
-        }
-        #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
-        progress(Progress {
-            label: "Saving to the database".into(),
-            fraction: n as f32 / (n as f32 + 1.0),
-        });
         let name = request
             .school_name
             .as_deref()
@@ -651,20 +643,142 @@ impl Service {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
-        let options = ImportOptions {
+        let store_options = ImportOptions {
             school_name: name.map(str::to_owned),
             term: request.term,
             replace: request.replace,
             officer: self.settings.officer_label(),
             as_of: request.as_of,
         };
-        let outcomes = self
-            .store
-            .import_batches_with_school(urn, phase, &batches, &options)?;
+        let n = request.files.len();
+        let mut batches = Vec::with_capacity(n);
+        if let [path] = request.files.as_slice() {
+            // One file: a DfE weekly file is stored as it is read, one core reading and
+            // the other storing; any other file comes back whole.
+            match self.import_streamed(path, &options, urn, &store_options, progress)? {
+                Streamed::Stored(outcome) => {
+                    self.loaded = None;
+                    return Ok(ImportReport {
+                        urn: urn.unwrap_or_default().to_owned(),
+                        outcomes: vec![*outcome],
+                    });
+                }
+                Streamed::Whole(batch) => batches.push(*batch),
+            }
+        } else {
+            #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
+            for (i, path) in request.files.iter().enumerate() {
+                let name = crate::import::base_name(path);
+                progress(Progress {
+                    label: format!("Reading {name} ({} of {n})", i + 1),
+                    fraction: i as f32 / (n as f32 + 1.0),
+                });
+                batches.push(crate::import::read_file_with(path, &options)?);
+            }
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a handful of files")]
+        progress(Progress {
+            label: "Saving to the database".into(),
+            fraction: n as f32 / (n as f32 + 1.0),
+        });
+        let outcomes =
+            self.store
+                .import_batches_with_school(urn, phase, &batches, &store_options)?;
         self.loaded = None;
         Ok(ImportReport {
             urn: urn.unwrap_or_default().to_owned(),
             outcomes,
+        })
+    }
+
+    /// Reads one file on a reader thread; a DfE weekly file's rows are stored on this
+    /// thread as they arrive, in one transaction (rolled back if reading fails later).
+    fn import_streamed(
+        &mut self,
+        path: &Path,
+        options: &crate::import::ReadOptions,
+        urn: Option<&str>,
+        store_options: &ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Streamed, ServiceError> {
+        use crate::domain::WeeklyPart;
+        let name = crate::import::base_name(path);
+        progress(Progress {
+            label: format!("Reading {name}"),
+            fraction: 0.05,
+        });
+        // A rough count of rows to come, for the progress bar (a weekly row is about
+        // 230 bytes).
+        let expected = std::fs::metadata(path).map_or(1, |m| m.len() / 230).max(1);
+        let store = &mut self.store;
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<WeeklyPart>(2);
+            let reader = std::thread::Builder::new()
+                .name("tsm-import-read".into())
+                .spawn_scoped(scope, move || {
+                    crate::import::read_file_streamed(path, options, &mut |part| {
+                        send.send(part).is_ok()
+                    })
+                })
+                .map_err(|e| ServiceError::Invalid(format!("cannot start reading: {e}")))?;
+            let joined = |reader: std::thread::ScopedJoinHandle<'_, _>| {
+                reader.join().unwrap_or_else(|_| {
+                    Err(crate::import::ImportError::whole(
+                        &name,
+                        crate::import::Problem::Io("reading the file failed".into()),
+                    ))
+                })
+            };
+            let Ok(WeeklyPart::Start(file)) = receive.recv() else {
+                // Not a weekly file (or unreadable): the reader read it whole.
+                drop(receive);
+                return Ok(Streamed::Whole(Box::new(joined(reader)?)));
+            };
+            progress(Progress {
+                label: format!("Reading and saving {name}"),
+                fraction: 0.1,
+            });
+            let mut rows_so_far = 0u64;
+            let mut reader = Some(reader);
+            let mut failure = None;
+            let stored = {
+                let mut next = || match receive.recv() {
+                    Ok(WeeklyPart::Rows { schools, rows }) => {
+                        rows_so_far += u64::try_from(rows.len()).unwrap_or(0);
+                        #[expect(clippy::cast_precision_loss, reason = "a progress bar")]
+                        let fraction =
+                            0.1 + 0.8 * (rows_so_far as f32 / expected.max(rows_so_far) as f32);
+                        progress(Progress {
+                            label: format!(
+                                "Reading and saving {name}: {rows_so_far} pupils so far"
+                            ),
+                            fraction,
+                        });
+                        Some((schools, rows))
+                    }
+                    _ => None,
+                };
+                let mut end = || match reader.take().map(joined) {
+                    Some(Ok(batch)) => Some((batch.rows, batch.warnings)),
+                    Some(Err(e)) => {
+                        failure = Some(e);
+                        None
+                    }
+                    None => None,
+                };
+                store.import_weekly_parts(file, urn, store_options, &mut next, &mut end)
+            };
+            // The store may have stopped early: let the reader see it and finish.
+            drop(receive);
+            if let Some(reader) = reader {
+                let _ = joined(reader);
+            }
+            match (stored, failure) {
+                (_, Some(e)) => Err(e.into()),
+                (Ok(Some(outcome)), None) => Ok(Streamed::Stored(Box::new(outcome))),
+                (Ok(None), None) => Err(ServiceError::Invalid("reading the file failed".into())),
+                (Err(e), None) => Err(e.into()),
+            }
         })
     }
 

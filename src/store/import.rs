@@ -148,6 +148,48 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// Stores a DfE weekly file as it is read, in one transaction: `file` first, then
+    /// each part from `next` (until it gives `None`), then `end` says whether the whole
+    /// file read well, with its row count and warnings. If it did not (`None`), nothing
+    /// is stored and the result is `Ok(None)`; the reader has the error.
+    ///
+    /// # Errors
+    /// As [`Store::import_batches_with_school`].
+    pub fn import_weekly_parts(
+        &mut self,
+        file: crate::domain::WeeklyFile,
+        urn: Option<&str>,
+        options: &ImportOptions,
+        next: &mut dyn FnMut() -> Option<(
+            Vec<crate::domain::BatchSchool>,
+            Vec<crate::domain::WeeklyRow>,
+        )>,
+        end: &mut dyn FnMut() -> Option<(usize, Vec<Warning>)>,
+    ) -> Result<Option<ImportOutcome>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut writer = super::weekly::WeeklyWriter::new(&tx, file, urn, options)?;
+        while let Some((schools, rows)) = next() {
+            writer.add(&schools, &rows)?;
+        }
+        let Some((rows, warnings)) = end() else {
+            return Ok(None);
+        };
+        let outcome = writer.finish(rows, warnings)?;
+        let logged_urn = match outcome.schools.as_slice() {
+            [one] => Some(one.as_str()),
+            _ => urn,
+        };
+        super::activity::log(
+            &tx,
+            &options.officer,
+            super::ActivityKind::Import,
+            logged_urn,
+            &import_summary(std::slice::from_ref(&outcome)),
+        )?;
+        tx.commit()?;
+        Ok(Some(outcome))
+    }
+
     /// The school's periods with attendance data, oldest first.
     ///
     /// # Errors
@@ -522,7 +564,19 @@ impl PupilParams {
 /// general formatting machinery: a county's import writes a million of these).
 pub(super) fn iso_date(d: chrono::NaiveDate) -> String {
     use chrono::Datelike as _;
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    let digit = |n: u32| char::from(b'0' + u8::try_from(n % 10).unwrap_or(0));
+    let year = u32::try_from(d.year()).unwrap_or(0);
+    let mut out = String::with_capacity(10);
+    for n in [year / 1000, year / 100, year / 10, year] {
+        out.push(digit(n));
+    }
+    out.push('-');
+    out.push(digit(d.month() / 10));
+    out.push(digit(d.month()));
+    out.push('-');
+    out.push(digit(d.day() / 10));
+    out.push(digit(d.day()));
+    out
 }
 
 /// The sources already held for pupils in a period, by pupil id.

@@ -267,6 +267,10 @@ impl Store {
         // Room for the bulk import's multi-row statements of every size besides the
         // statements the screens use.
         conn.set_prepared_statement_cache_capacity(64);
+        // A county's weekly file writes tens of megabytes in one transaction: room for
+        // them in memory (up to 128 MB, taken only as pages are used) keeps SQLite from
+        // spilling pages to the log before the commit.
+        conn.pragma_update(None, "cache_size", -131_072)?;
         // Another instance may be writing: wait for it rather than fail, and take the
         // write lock when a transaction starts so two writers never deadlock.
         conn.busy_timeout(std::time::Duration::from_secs(30))?;

@@ -1,6 +1,7 @@
 //! Storing a DfE weekly file: every school in it (or the one asked for), each with its
 //! pupils, their year-to-date figures and the week's snapshot, inside the import's one
-//! transaction.
+//! transaction. A [`WeeklyWriter`] takes the file school by school as it is read, so a
+//! county's file is stored on one core while the next schools are read on the other.
 //!
 //! The file arrives every week with the figures so far this term. A later week's file
 //! replaces the pupils' figures (it is not a duplicate or a conflict), and every week is
@@ -15,14 +16,14 @@ use super::import::{
     upsert_school_with,
 };
 use crate::domain::{
-    ImportBatch, Period, PupilDetails, SenStatus, SessionCounts, Sex, Snapshot, SnapshotRow, Upn,
-    Warning, WeeklyContent, WeeklyRow, YearGroup,
+    BatchSchool, ImportBatch, Layout, Period, PupilDetails, SenStatus, SessionCounts, Sex,
+    Snapshot, SnapshotRow, Warning, WeeklyContent, WeeklyFile, WeeklyRow, YearGroup,
 };
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension as _, ToSql, Transaction, params};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-/// Stores a weekly file's schools (only `only` when given).
+/// Stores a whole weekly file's schools (only `only` when given).
 pub(super) fn store_weekly(
     tx: &Transaction<'_>,
     batch: &ImportBatch,
@@ -30,85 +31,439 @@ pub(super) fn store_weekly(
     only: Option<&str>,
     options: &ImportOptions,
 ) -> Result<ImportOutcome, StoreError> {
-    let as_of = options
-        .as_of
-        .or(batch.as_of)
-        .ok_or_else(|| StoreError::AsOfRequired {
-            file: batch.file_name.clone(),
-        })?;
-    let mut by_school: Vec<Vec<&WeeklyRow>> = vec![Vec::new(); content.schools.len()];
-    for row in &content.rows {
-        if let Some(rows) = by_school.get_mut(row.school) {
-            rows.push(row);
-        }
-    }
-    let chosen: Vec<usize> = (0..content.schools.len())
-        .filter(|i| only.is_none_or(|urn| content.schools[*i].urn == urn))
-        .collect();
-    if let Some(urn) = only
-        && chosen.is_empty()
-    {
-        return Err(StoreError::SchoolNotInFile {
-            file: batch.file_name.clone(),
-            urn: urn.to_owned(),
-            schools: content.schools.len(),
-        });
-    }
-    let mut outcome = ImportOutcome {
-        import_id: 0,
+    let file = WeeklyFile {
         file_name: batch.file_name.clone(),
-        layout: batch.layout,
-        periods: Vec::new(),
-        pupils: 0,
-        rows: 0,
-        marks: 0,
-        date_range: None,
-        warnings: batch.warnings.clone(),
-        replaced: false,
-        schools: Vec::new(),
-        as_of: Some(as_of),
+        sha256: batch.sha256.clone(),
+        as_of: batch.as_of,
     };
-    let mut notes = Notes::default();
-    let mut periods = BTreeSet::new();
-    for i in chosen {
-        let school = &content.schools[i];
-        let rows = &by_school[i];
-        let stored = store_school(tx, batch, school, rows, as_of, options, &mut notes)?;
-        if outcome.import_id == 0 {
-            outcome.import_id = stored.import_id;
-        }
-        outcome.replaced |= stored.replaced;
-        periods.extend(stored.periods);
-        outcome.pupils += rows.len();
-        outcome.rows += rows.len();
-        outcome.schools.push(school.urn.clone());
-    }
-    if only.is_some() {
-        let skipped = content.rows.len() - outcome.rows;
-        if skipped > 0 {
-            outcome.warnings.push(Warning {
-                line: None,
-                field: None,
-                message: format!(
-                    "only school {}'s {} rows were taken; {skipped} rows of {} other school{} were left out, as asked",
-                    only.unwrap_or_default(),
-                    outcome.rows,
-                    content.schools.len() - 1,
-                    if content.schools.len() == 2 { "" } else { "s" }
-                ),
-            });
-        }
-    }
-    outcome.periods = periods.iter().map(ToString::to_string).collect();
-    outcome.warnings.extend(notes.warnings(as_of));
-    Ok(outcome)
+    let mut writer = WeeklyWriter::new(tx, file, only, options)?;
+    writer.add(&content.schools, &content.rows)?;
+    writer.finish(batch.rows, batch.warnings.clone())
 }
 
-/// What storing one school did.
-struct StoredSchool {
+/// One school being stored.
+struct SchoolState {
+    urn: String,
+    school_id: i64,
     import_id: i64,
     replaced: bool,
-    periods: Vec<Period>,
+    pupils: SchoolPupils,
+    periods: BTreeMap<Period, PeriodState>,
+    rows: usize,
+}
+
+/// A school's pupils as the import goes.
+struct SchoolPupils {
+    /// As stored before this file, by UPN (read once, kept up to date).
+    held: HashMap<String, (i64, PupilDetails)>,
+    /// Added by this file, by UPN as a number (a second row for one, in another term,
+    /// finds them here).
+    added: HashMap<u128, i64>,
+}
+
+/// One school's term being stored.
+struct PeriodState {
+    period_id: i64,
+    /// Pupils with figures held for the term before this file, and their source.
+    held: HashMap<i64, (String, Option<i64>)>,
+    /// Whether this file is the latest week held (its figures become the pupils').
+    current: bool,
+    snapshot: Vec<SnapshotRow>,
+    seen: HashSet<i64>,
+}
+
+/// Stores a weekly file as its schools' rows arrive, inside the caller's transaction.
+pub struct WeeklyWriter<'a, 'c> {
+    tx: &'a Transaction<'c>,
+    file: WeeklyFile,
+    as_of: NaiveDate,
+    only: Option<String>,
+    options: &'a ImportOptions,
+    /// Every school the file has named so far, in order (rows name them by index);
+    /// `None` for a school not asked for.
+    schools: Vec<Option<SchoolState>>,
+    names: Vec<String>,
+    next_pupil_id: i64,
+    notes: Notes,
+}
+
+impl<'a, 'c> WeeklyWriter<'a, 'c> {
+    /// A writer for one file.
+    ///
+    /// # Errors
+    /// [`StoreError::AsOfRequired`] when neither the import nor the file gives the day
+    /// the figures run to; SQLite errors.
+    pub fn new(
+        tx: &'a Transaction<'c>,
+        file: WeeklyFile,
+        only: Option<&str>,
+        options: &'a ImportOptions,
+    ) -> Result<Self, StoreError> {
+        let as_of = options
+            .as_of
+            .or(file.as_of)
+            .ok_or_else(|| StoreError::AsOfRequired {
+                file: file.file_name.clone(),
+            })?;
+        let next_pupil_id =
+            tx.query_row("SELECT COALESCE(MAX(id), 0) FROM pupils", [], |r| r.get(0))?;
+        Ok(WeeklyWriter {
+            tx,
+            file,
+            as_of,
+            only: only.map(str::to_owned),
+            options,
+            schools: Vec::new(),
+            names: Vec::new(),
+            next_pupil_id,
+            notes: Notes::default(),
+        })
+    }
+
+    /// Stores more of the file: `schools` are the schools first named since the last
+    /// call (rows name schools by their place among all given so far), `rows` the rows
+    /// read since.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyImported`], [`StoreError::TermRequired`],
+    /// [`StoreError::AsOfRequired`]; SQLite errors.
+    pub fn add(&mut self, schools: &[BatchSchool], rows: &[WeeklyRow]) -> Result<(), StoreError> {
+        for school in schools {
+            let chosen = self.only.as_deref().is_none_or(|urn| urn == school.urn);
+            let state = if chosen {
+                Some(self.start_school(school)?)
+            } else {
+                None
+            };
+            self.schools.push(state);
+            self.names.push(school.urn.clone());
+        }
+        let mut start = 0;
+        while start < rows.len() {
+            let school = rows[start].school;
+            let end = rows[start..]
+                .iter()
+                .position(|r| r.school != school)
+                .map_or(rows.len(), |n| start + n);
+            if self.schools.get(school).is_some_and(Option::is_some) {
+                self.school_rows(school, &rows[start..end])?;
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// Adds or updates the school and its import record, refusing a file imported for
+    /// it before (unless replacing).
+    fn start_school(&mut self, school: &BatchSchool) -> Result<SchoolState, StoreError> {
+        let tx = self.tx;
+        let school_id = upsert_school_with(
+            tx,
+            &school.urn,
+            school.name.as_deref(),
+            school.phase.as_deref(),
+            school.la_name.as_deref(),
+        )?;
+        let earlier: Option<(i64, String, String)> = tx
+            .query_row(
+                "SELECT id, file_name, imported_at FROM imports WHERE school_id = ?1 AND sha256 = ?2",
+                params![school_id, self.file.sha256],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let replaced = earlier.is_some();
+        if let Some((id, previous, imported_at)) = earlier {
+            if !self.options.replace {
+                return Err(StoreError::AlreadyImported {
+                    file: self.file.file_name.clone(),
+                    urn: school.urn.clone(),
+                    previous,
+                    imported_at,
+                });
+            }
+            delete_import(tx, id)?;
+        }
+        let imported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        tx.prepare_cached(
+            "INSERT INTO imports (school_id, file_name, sha256, layout, rows, warnings, imported_at)
+             VALUES (?1, ?2, ?3, ?4, 0, '[]', ?5)",
+        )?
+        .execute(params![
+            school_id,
+            self.file.file_name,
+            self.file.sha256,
+            Layout::DfeWeekly.as_str(),
+            imported_at
+        ])?;
+        Ok(SchoolState {
+            urn: school.urn.clone(),
+            school_id,
+            import_id: tx.last_insert_rowid(),
+            replaced,
+            pupils: SchoolPupils {
+                held: held_pupils(tx, school_id)?,
+                added: HashMap::new(),
+            },
+            periods: BTreeMap::new(),
+            rows: 0,
+        })
+    }
+
+    /// One school's rows: its pupils, their figures (when this is the latest week held)
+    /// and their place in the week's snapshot.
+    fn school_rows(&mut self, index: usize, rows: &[WeeklyRow]) -> Result<(), StoreError> {
+        let tx = self.tx;
+        let term = self.options.term;
+        let Some(Some(state)) = self.schools.get_mut(index) else {
+            return Ok(());
+        };
+        state.rows += rows.len();
+        let ids = write_pupils(
+            tx,
+            state.school_id,
+            &mut state.pupils,
+            &mut self.next_pupil_id,
+            rows,
+        )?;
+        let mut by_period: BTreeMap<Period, Vec<(i64, &WeeklyRow)>> = BTreeMap::new();
+        for (row, id) in rows.iter().zip(&ids) {
+            let period = match (term, row.period) {
+                (Some(t), file) => {
+                    if file.is_some_and(|f| f != t) {
+                        self.notes.term_given += 1;
+                    }
+                    t
+                }
+                (None, Some(p)) => p,
+                (None, None) => {
+                    return Err(StoreError::TermRequired {
+                        file: self.file.file_name.clone(),
+                    });
+                }
+            };
+            by_period.entry(period).or_default().push((*id, row));
+        }
+        let as_of = self.as_of;
+        for (period, mut pupils) in by_period {
+            let p = match state.periods.entry(period) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let period_id = period_id(tx, state.school_id, period)?;
+                    let latest: Option<String> = tx
+                        .prepare_cached("SELECT MAX(as_of) FROM snapshots WHERE period_id = ?1")?
+                        .query_row([period_id], |r| r.get(0))?;
+                    let latest = latest.and_then(|d| d.parse::<NaiveDate>().ok());
+                    if let Some(later) = latest.filter(|l| *l > as_of) {
+                        self.notes.older.push((state.urn.clone(), later));
+                    }
+                    if latest == Some(as_of) {
+                        self.notes.same_day += 1;
+                    }
+                    e.insert(PeriodState {
+                        period_id,
+                        held: sources(tx, period_id)?,
+                        current: latest.is_none_or(|l| as_of >= l),
+                        snapshot: Vec::new(),
+                        seen: HashSet::new(),
+                    })
+                }
+            };
+            // In id order: the attendance table's key is (period, pupil).
+            pupils.sort_unstable_by_key(|(id, _)| *id);
+            write_figures(tx, state.import_id, p, &pupils, &mut self.notes)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the file: the week's snapshots, the import records' terms and counts, and
+    /// what to tell the user. `rows` is every row the file held, `warnings` the reader's.
+    ///
+    /// # Errors
+    /// [`StoreError::SchoolNotInFile`]; SQLite errors.
+    pub fn finish(
+        mut self,
+        rows: usize,
+        warnings: Vec<Warning>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let as_of = self.as_of;
+        if let Some(urn) = &self.only
+            && !self.schools.iter().any(Option::is_some)
+        {
+            return Err(StoreError::SchoolNotInFile {
+                file: self.file.file_name.clone(),
+                urn: urn.clone(),
+                schools: self.schools.len(),
+            });
+        }
+        let tx = self.tx;
+        let mut outcome = ImportOutcome {
+            import_id: 0,
+            file_name: self.file.file_name.clone(),
+            layout: Layout::DfeWeekly,
+            periods: Vec::new(),
+            pupils: 0,
+            rows: 0,
+            marks: 0,
+            date_range: None,
+            warnings,
+            replaced: false,
+            schools: Vec::new(),
+            as_of: Some(as_of),
+        };
+        let mut periods = BTreeSet::new();
+        for state in self.schools.iter_mut().flatten() {
+            let mut missing = 0;
+            for (period, p) in &mut state.periods {
+                if p.current {
+                    missing += p.held.keys().filter(|id| !p.seen.contains(id)).count();
+                }
+                let snapshot = Snapshot::new(as_of, std::mem::take(&mut p.snapshot));
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO snapshots (period_id, as_of, import_id, pupils, counts) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    p.period_id,
+                    as_of.to_string(),
+                    state.import_id,
+                    i64::try_from(snapshot.rows.len()).unwrap_or(i64::MAX),
+                    snapshot.encode()
+                ])?;
+                periods.insert(*period);
+            }
+            if missing > 0 {
+                self.notes.missing.0 += 1;
+                self.notes.missing.1 += missing;
+            }
+            let label = state
+                .periods
+                .keys()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            tx.prepare_cached(
+                "UPDATE imports SET period_label = ?1, rows = ?2, as_of = ?3 WHERE id = ?4",
+            )?
+            .execute(params![
+                label,
+                i64::try_from(state.rows).unwrap_or(i64::MAX),
+                as_of.to_string(),
+                state.import_id
+            ])?;
+            if outcome.import_id == 0 {
+                outcome.import_id = state.import_id;
+            }
+            outcome.replaced |= state.replaced;
+            outcome.pupils += state.rows;
+            outcome.rows += state.rows;
+            outcome.schools.push(state.urn.clone());
+        }
+        if let Some(only) = &self.only {
+            let skipped = rows.saturating_sub(outcome.rows);
+            if skipped > 0 {
+                outcome.warnings.push(Warning {
+                    line: None,
+                    field: None,
+                    message: format!(
+                        "only school {only}'s {} rows were taken; {skipped} rows of {} other school{} were left out, as asked",
+                        outcome.rows,
+                        self.schools.len() - 1,
+                        if self.schools.len() == 2 { "" } else { "s" }
+                    ),
+                });
+            }
+        }
+        outcome.periods = periods.iter().map(ToString::to_string).collect();
+        outcome.warnings.extend(self.notes.warnings(as_of));
+        Ok(outcome)
+    }
+}
+
+/// One school-term's rows: the pupils' figures (updated in place where held, added
+/// many to a statement where new) unless a later week is held, and the snapshot rows.
+fn write_figures(
+    tx: &Transaction<'_>,
+    import_id: i64,
+    p: &mut PeriodState,
+    pupils: &[(i64, &WeeklyRow)],
+    notes: &mut Notes,
+) -> Result<(), StoreError> {
+    let mut update = tx.prepare_cached(
+        "UPDATE attendance SET import_id = ?3, possible = ?4, present = ?5, approved = ?6, authorised = ?7,
+            unauthorised = ?8, no_mark = ?9, late_before_close = ?10, late_after_close = ?11, code_counts = NULL
+         WHERE period_id = ?1 AND pupil_id = ?2",
+    )?;
+    let period_id = p.period_id;
+    let mut added: Vec<(i64, &SessionCounts)> = Vec::with_capacity(pupils.len());
+    let mut marks_kept = 0;
+    for (pupil_id, row) in pupils {
+        p.snapshot.push(SnapshotRow {
+            pupil_id: *pupil_id,
+            counts: row.counts,
+        });
+        // Only needed to tell which held pupils the file leaves out (a pupil is on one
+        // row a term: the reader refuses a second).
+        if !p.held.is_empty() {
+            p.seen.insert(*pupil_id);
+        }
+        if !p.current {
+            continue;
+        }
+        let held = if p.held.is_empty() {
+            None
+        } else {
+            p.held.get(pupil_id)
+        };
+        match held {
+            Some((source, _)) if source == "marks" => marks_kept += 1,
+            Some(_) => {
+                let c = &row.counts;
+                update.execute(params![
+                    period_id,
+                    pupil_id,
+                    import_id,
+                    c.possible,
+                    c.present,
+                    c.approved,
+                    c.authorised,
+                    c.unauthorised,
+                    c.no_mark,
+                    c.late_before_close,
+                    c.late_after_close
+                ])?;
+            }
+            None => added.push((*pupil_id, &row.counts)),
+        }
+    }
+    if marks_kept > 0 {
+        notes.marks_kept.1 += marks_kept;
+        notes.marks_schools.insert(period_id);
+        notes.marks_kept.0 = notes.marks_schools.len();
+    }
+    insert_many(
+        tx,
+        "INSERT INTO attendance (period_id, pupil_id, source, import_id, possible, present, approved, authorised,
+            unauthorised, no_mark, late_before_close, late_after_close)",
+        12,
+        added.len(),
+        |i, v| {
+            let (pupil_id, c) = &added[i];
+            v.extend([
+                &period_id as &dyn ToSql,
+                pupil_id,
+                &"summary",
+                &import_id,
+                &c.possible,
+                &c.present,
+                &c.approved,
+                &c.authorised,
+                &c.unauthorised,
+                &c.no_mark,
+                &c.late_before_close,
+                &c.late_after_close,
+            ]);
+        },
+    )?;
+    Ok(())
 }
 
 /// Counts across schools, said once at the end.
@@ -116,6 +471,8 @@ struct StoredSchool {
 struct Notes {
     /// Pupils whose session marks were kept (schools, pupils).
     marks_kept: (usize, usize),
+    /// The school-terms those pupils are in.
+    marks_schools: HashSet<i64>,
     /// Schools for which a later week was already held: (school URN, that week).
     older: Vec<(String, NaiveDate)>,
     /// Schools whose snapshot of the same day was replaced.
@@ -192,9 +549,17 @@ fn insert_many<'v>(
     n: usize,
     mut values: impl FnMut(usize, &mut Vec<&'v dyn ToSql>),
 ) -> Result<(), StoreError> {
-    let sql = |rows: usize| {
-        let one = format!("({})", vec!["?"; columns].join(", "));
-        format!("{head} VALUES {}", vec![one; rows].join(", "))
+    // The statement's text for each size, made once a call.
+    let mut texts: Vec<Option<String>> =
+        vec![None; ROWS_PER_STATEMENT.trailing_zeros() as usize + 1];
+    let mut sql = |rows: usize| -> String {
+        let slot = rows.trailing_zeros() as usize;
+        texts[slot]
+            .get_or_insert_with(|| {
+                let one = format!("({})", vec!["?"; columns].join(", "));
+                format!("{head} VALUES {}", vec![one; rows].join(", "))
+            })
+            .clone()
     };
     let mut buffer: Vec<&'v dyn ToSql> = Vec::with_capacity(columns * ROWS_PER_STATEMENT);
     let mut start = 0;
@@ -217,201 +582,6 @@ fn insert_many<'v>(
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn store_school(
-    tx: &Transaction<'_>,
-    batch: &ImportBatch,
-    school: &crate::domain::BatchSchool,
-    rows: &[&WeeklyRow],
-    as_of: NaiveDate,
-    options: &ImportOptions,
-    notes: &mut Notes,
-) -> Result<StoredSchool, StoreError> {
-    let school_id = upsert_school_with(
-        tx,
-        &school.urn,
-        school.name.as_deref(),
-        school.phase.as_deref(),
-        school.la_name.as_deref(),
-    )?;
-    let earlier: Option<(i64, String, String)> = tx
-        .query_row(
-            "SELECT id, file_name, imported_at FROM imports WHERE school_id = ?1 AND sha256 = ?2",
-            params![school_id, batch.sha256],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let replaced = earlier.is_some();
-    if let Some((id, previous, imported_at)) = earlier {
-        if !options.replace {
-            return Err(StoreError::AlreadyImported {
-                file: batch.file_name.clone(),
-                urn: school.urn.clone(),
-                previous,
-                imported_at,
-            });
-        }
-        delete_import(tx, id)?;
-    }
-    let imported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    tx.prepare_cached(
-        "INSERT INTO imports (school_id, file_name, sha256, layout, rows, warnings, imported_at, as_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, '[]', ?6, ?7)",
-    )?
-    .execute(params![
-        school_id,
-        batch.file_name,
-        batch.sha256,
-        batch.layout.as_str(),
-        i64::try_from(rows.len()).unwrap_or(i64::MAX),
-        imported_at,
-        as_of.to_string()
-    ])?;
-    let import_id = tx.last_insert_rowid();
-    let ids = write_pupils(tx, school_id, rows)?;
-
-    let mut by_period: BTreeMap<Period, Vec<(i64, &WeeklyRow)>> = BTreeMap::new();
-    for (row, id) in rows.iter().zip(&ids) {
-        let period = match (options.term, row.period) {
-            (Some(t), file) => {
-                if file.is_some_and(|f| f != t) {
-                    notes.term_given += 1;
-                }
-                t
-            }
-            (None, Some(p)) => p,
-            (None, None) => {
-                return Err(StoreError::TermRequired {
-                    file: batch.file_name.clone(),
-                });
-            }
-        };
-        by_period.entry(period).or_default().push((*id, row));
-    }
-    let mut marks_kept = 0;
-    let mut missing = 0;
-    // Rows held already are updated in place (only the import's key changes, so only it
-    // is checked); new rows go in many to a statement.
-    let mut update = tx.prepare(
-        "UPDATE attendance SET import_id = ?3, possible = ?4, present = ?5, approved = ?6, authorised = ?7,
-            unauthorised = ?8, no_mark = ?9, late_before_close = ?10, late_after_close = ?11, code_counts = NULL
-         WHERE period_id = ?1 AND pupil_id = ?2",
-    )?;
-    for pupils in by_period.values_mut() {
-        // In id order: the attendance table's key is (period, pupil).
-        pupils.sort_unstable_by_key(|(id, _)| *id);
-    }
-    for (period, pupils) in &by_period {
-        let period_id = period_id(tx, school_id, *period)?;
-        let held = sources(tx, period_id)?;
-        let latest: Option<String> = tx
-            .prepare_cached("SELECT MAX(as_of) FROM snapshots WHERE period_id = ?1")?
-            .query_row([period_id], |r| r.get(0))?;
-        let latest = latest.and_then(|d| d.parse::<NaiveDate>().ok());
-        let current = latest.is_none_or(|l| as_of >= l);
-        if !current && let Some(later) = latest {
-            notes.older.push((school.urn.clone(), later));
-        }
-        if latest == Some(as_of) {
-            notes.same_day += 1;
-        }
-        let mut snapshot = Vec::with_capacity(pupils.len());
-        let mut added: Vec<(i64, &SessionCounts)> = Vec::with_capacity(pupils.len());
-        for (pupil_id, row) in pupils {
-            snapshot.push(SnapshotRow {
-                pupil_id: *pupil_id,
-                counts: row.counts,
-            });
-            if !current {
-                continue;
-            }
-            if held
-                .get(pupil_id)
-                .is_some_and(|(source, _)| source == "marks")
-            {
-                marks_kept += 1;
-                continue;
-            }
-            let c = &row.counts;
-            if held.contains_key(pupil_id) {
-                update.execute(params![
-                    period_id,
-                    pupil_id,
-                    import_id,
-                    c.possible,
-                    c.present,
-                    c.approved,
-                    c.authorised,
-                    c.unauthorised,
-                    c.no_mark,
-                    c.late_before_close,
-                    c.late_after_close
-                ])?;
-            } else {
-                added.push((*pupil_id, c));
-            }
-        }
-        insert_many(
-            tx,
-            "INSERT INTO attendance (period_id, pupil_id, source, import_id, possible, present, approved, authorised,
-                unauthorised, no_mark, late_before_close, late_after_close)",
-            12,
-            added.len(),
-            |i, v| {
-                let (pupil_id, c) = &added[i];
-                v.extend([
-                    &period_id as &dyn ToSql,
-                    pupil_id,
-                    &"summary",
-                    &import_id,
-                    &c.possible,
-                    &c.present,
-                    &c.approved,
-                    &c.authorised,
-                    &c.unauthorised,
-                    &c.no_mark,
-                    &c.late_before_close,
-                    &c.late_after_close,
-                ]);
-            },
-        )?;
-        if current {
-            let here: std::collections::HashSet<i64> = pupils.iter().map(|(id, _)| *id).collect();
-            missing += held.keys().filter(|id| !here.contains(id)).count();
-        }
-        let snapshot = Snapshot::new(as_of, snapshot);
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO snapshots (period_id, as_of, import_id, pupils, counts) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            period_id,
-            as_of.to_string(),
-            import_id,
-            i64::try_from(pupils.len()).unwrap_or(i64::MAX),
-            snapshot.encode()
-        ])?;
-    }
-    if marks_kept > 0 {
-        notes.marks_kept.0 += 1;
-        notes.marks_kept.1 += marks_kept;
-    }
-    if missing > 0 {
-        notes.missing.0 += 1;
-        notes.missing.1 += missing;
-    }
-    let label = by_period
-        .keys()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    tx.prepare_cached("UPDATE imports SET period_label = ?1 WHERE id = ?2")?
-        .execute(params![label, import_id])?;
-    Ok(StoredSchool {
-        import_id,
-        replaced,
-        periods: by_period.into_keys().collect(),
-    })
 }
 
 /// The stored details `d` would leave: each field the file gives replaces the stored
@@ -442,18 +612,17 @@ fn merged(held: &PupilDetails, d: &PupilDetails) -> PupilDetails {
     }
 }
 
-/// Adds the school's new pupils and updates the details of those held whose details
-/// the file changes; returns each row's pupil id. The pupils held are read once, so a
-/// week's file that changes nothing about a pupil writes nothing for them.
+/// Adds the school's new pupils (many to a statement, with ids given here: the write
+/// transaction holds the lock, so no one else adds a pupil meanwhile) and updates the
+/// details of those held whose details the file changes; returns each row's pupil id.
+/// `pupils` is the school's pupils so far.
 fn write_pupils(
     tx: &Transaction<'_>,
     school_id: i64,
-    rows: &[&WeeklyRow],
+    pupils: &mut SchoolPupils,
+    next_id: &mut i64,
+    rows: &[WeeklyRow],
 ) -> Result<Vec<i64>, StoreError> {
-    let held = held_pupils(tx, school_id)?;
-    let mut next_id: i64 =
-        tx.query_row("SELECT COALESCE(MAX(id), 0) FROM pupils", [], |r| r.get(0))?;
-    let mut new: Vec<(i64, &WeeklyRow, &str, PupilParams)> = Vec::new();
     let mut update = tx.prepare_cached(
         "UPDATE pupils SET forename = ?2, surname = ?3, year_group = ?4, reg_group = ?5, sex = ?6, date_of_birth = ?7,
             sen = ?8, fsm = ?9, eal = ?10, looked_after = ?11, child_in_need = ?12, ethnicity = ?13,
@@ -461,56 +630,67 @@ fn write_pupils(
             leaving_date = ?18, home_la = ?19
          WHERE id = ?1",
     )?;
+    let SchoolPupils { held, added } = pupils;
     let mut ids = vec![0i64; rows.len()];
-    // A pupil on two rows (two terms in one file) is added once.
-    let mut added: HashMap<&Upn, i64> = HashMap::new();
+    let mut new: Vec<(i64, &WeeklyRow, &str, PupilParams)> = Vec::new();
     // In UPN order, so the (school, UPN) index grows at its end rather than splitting
     // pages all over, and the new ids follow the same order.
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_unstable_by(|&a, &b| rows[a].upn.cmp(&rows[b].upn));
     for i in order {
-        let row = rows[i];
+        let row = &rows[i];
         let d = &row.details;
-        if let Some((id, old)) = held.get(row.upn.as_str()) {
-            let new = merged(old, d);
-            if new != *old {
-                let p = PupilParams::of(&new);
+        let found = if held.is_empty() {
+            None
+        } else {
+            held.get_mut(row.upn.as_str())
+        };
+        if let Some((id, old)) = found {
+            let changed = merged(old, d);
+            if changed != *old {
+                let p = PupilParams::of(&changed);
                 update.execute(params![
-                    id,
-                    new.forename,
-                    new.surname,
+                    *id,
+                    changed.forename,
+                    changed.surname,
                     p.year_group,
-                    new.reg_group,
+                    changed.reg_group,
                     p.sex,
                     p.date_of_birth,
                     p.sen,
-                    new.fsm,
-                    new.eal,
-                    new.looked_after,
-                    new.child_in_need,
-                    new.ethnicity,
-                    new.compulsory_school_age,
-                    new.previously_looked_after,
-                    new.primary_sen_type,
+                    changed.fsm,
+                    changed.eal,
+                    changed.looked_after,
+                    changed.child_in_need,
+                    changed.ethnicity,
+                    changed.compulsory_school_age,
+                    changed.previously_looked_after,
+                    changed.primary_sen_type,
                     p.admission_date,
                     p.leaving_date,
-                    new.home_la
+                    changed.home_la
                 ])?;
+                *old = changed;
             }
             ids[i] = *id;
             continue;
         }
-        if let Some(id) = added.get(&row.upn) {
+        // Added by this file: a second row for the pupil (another term) keeps the
+        // first row's details.
+        let key = row
+            .upn
+            .as_str()
+            .bytes()
+            .fold(0u128, |acc, b| (acc << 8) | u128::from(b));
+        if let Some(id) = added.get(&key) {
             ids[i] = *id;
             continue;
         }
-        next_id += 1;
-        added.insert(&row.upn, next_id);
-        ids[i] = next_id;
-        new.push((next_id, row, row.upn.as_str(), PupilParams::of(d)));
+        *next_id += 1;
+        added.insert(key, *next_id);
+        ids[i] = *next_id;
+        new.push((*next_id, row, row.upn.as_str(), PupilParams::of(d)));
     }
-    // New pupils in multi-row statements with the ids given here: the write
-    // transaction holds the lock, so no one else adds a pupil meanwhile.
     insert_many(
         tx,
         "INSERT INTO pupils (id, school_id, upn, forename, surname, year_group, reg_group, sex, date_of_birth, sen, fsm,
