@@ -261,9 +261,6 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         // Deleted rows are overwritten with zeros rather than left in free pages.
         conn.pragma_update(None, "secure_delete", true)?;
-        // A county's weekly file writes tens of megabytes in one transaction: room for
-        // its pages in memory (up to 256 MB, used only as the database needs it) keeps
-        // them from spilling into the log before the commit.
         // Room for the bulk import's multi-row statements of every size besides the
         // statements the screens use.
         conn.set_prepared_statement_cache_capacity(64);
@@ -271,6 +268,10 @@ impl Store {
         // them in memory (up to 128 MB, taken only as pages are used) keeps SQLite from
         // spilling pages to the log before the commit.
         conn.pragma_update(None, "cache_size", -131_072)?;
+        // Reads of a plain database map its pages rather than copying them into the
+        // cache (a county's overview reads tens of megabytes). SQLCipher never maps an
+        // encrypted one: its pages must be decrypted.
+        conn.pragma_update(None, "mmap_size", 268_435_456)?;
         // Another instance may be writing: wait for it rather than fail, and take the
         // write lock when a transaction starts so two writers never deadlock.
         conn.busy_timeout(std::time::Duration::from_secs(30))?;

@@ -75,12 +75,13 @@ impl DashboardScreen {
                 ));
             }
             if !s.has_marks {
-                ui.label(
-                    RichText::new(
-                        "Pupil summary only: weekly, reason and day charts need session marks",
-                    )
-                    .weak(),
-                );
+                // Weekly snapshots (DfE weekly files) draw the week-by-week line.
+                let note = if s.weekly.is_empty() {
+                    "Pupil summary only: weekly, reason and day charts need session marks"
+                } else {
+                    "Weekly totals only: reason and day charts need session marks"
+                };
+                ui.label(RichText::new(note).weak());
             }
         });
         ui.add_space(6.0);
