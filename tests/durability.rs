@@ -70,11 +70,16 @@ fn import_rows(path: &Path) -> [i64; 4] {
 }
 
 fn import_command(db: &Path, file: &Path, urn: &str) -> Command {
+    let mut cmd = cli(db);
+    cmd.args(["import", "--school", urn]).arg(file);
+    cmd
+}
+
+/// The CLI on the encrypted database, quiet but for its errors.
+fn cli(db: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tsm-desk"));
     cmd.arg("--db")
         .arg(db)
-        .args(["import", "--school", urn])
-        .arg(file)
         .env_remove("TSM_DESK_DB")
         .env_remove("TSM_DESK_UNENCRYPTED")
         .env("TSM_DESK_PASSPHRASE", PASSPHRASE)
@@ -170,6 +175,122 @@ fn an_import_killed_while_writing_leaves_all_of_it_or_none() {
             .iter()
             .any(|&(seen, killed, _, outcome)| seen && killed && outcome == "none"),
         "no kill landed inside the import's transaction: {outcomes:?}"
+    );
+}
+
+/// A DfE weekly file of `schools` schools with `per_school` pupils each, made from the
+/// fixture's first pupil row with new UPNs and URNs.
+fn county_weekly_file(path: &Path, schools: usize, per_school: usize) {
+    let fixture = std::fs::read_to_string(common::fixture("dfe_weekly_week1.csv")).unwrap();
+    let mut lines = fixture.lines();
+    let header = lines.next().unwrap();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut out = String::from(header);
+    out.push('\n');
+    for s in 0..schools {
+        for p in 0..per_school {
+            let upn =
+                tsm_desk::domain::Upn::with_check_letter(&format!("9369{s:03}{p:05}")).unwrap();
+            let mut cells = row.clone();
+            let urn = format!("{}", 700_000 + s);
+            cells[1] = upn.as_str();
+            cells[18] = &urn;
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// A path with `suffix` added to its file name.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+#[test]
+fn a_county_weekly_import_killed_in_its_rollback_journal_leaves_all_of_it_or_none() {
+    // A DfE weekly file is written with a rollback journal rather than the log
+    // (src/store/bulk.rs): a kill must leave a journal that the next open rolls back.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("county_weekly.csv");
+    county_weekly_file(&file, 8, 5000);
+    // Every school in the file, not one.
+    let command = |db: &Path| {
+        let mut cmd = cli(db);
+        cmd.args(["import", "--as-of", "2025-10-10"]).arg(&file);
+        cmd
+    };
+
+    let reference = dir.path().join("reference.sqlite");
+    new_database(&reference);
+    let before = import_rows(&reference);
+    let out = command(&reference).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = import_rows(&reference);
+    assert_eq!(all[1] - before[1], 40_000, "{all:?}");
+    integrity(&reference);
+    assert!(!beside(&reference, "-journal").exists());
+
+    let mut outcomes = Vec::new();
+    for (round, extra_ms) in [0u64, 0, 10, 40, 120, 300].into_iter().enumerate() {
+        let db = dir.path().join(format!("killed-{round}.sqlite"));
+        new_database(&db);
+        let journal = beside(&db, "-journal");
+        let mut child = command(&db).spawn().unwrap();
+        let start = Instant::now();
+        let mut saw_journal = false;
+        while start.elapsed() < Duration::from_secs(120) && child.try_wait().unwrap().is_none() {
+            if journal.exists() {
+                saw_journal = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_millis(extra_ms));
+        let killed = child.try_wait().unwrap().is_none();
+        let _ = child.kill();
+        child.wait().unwrap();
+
+        // The next open rolls the journal back (integrity and all-or-none below); the
+        // file is in WAL mode again.
+        let rows = import_rows(&db);
+        integrity(&db);
+        let mode: String = connect(&db)
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let outcome = if rows == before {
+            "none"
+        } else if rows == all {
+            "all"
+        } else {
+            panic!(
+                "round {round}: a partial import survived: {rows:?} (none {before:?}, all {all:?})"
+            )
+        };
+        outcomes.push((saw_journal, killed, extra_ms, outcome));
+        if outcome == "none" {
+            let again = command(&db).output().unwrap();
+            assert!(
+                again.status.success(),
+                "{}",
+                String::from_utf8_lossy(&again.stderr)
+            );
+            assert_eq!(import_rows(&db), all);
+        }
+    }
+    eprintln!("(journal seen, killed, ms after, outcome): {outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .any(|&(seen, killed, _, outcome)| seen && killed && outcome == "none"),
+        "no kill landed inside the import's rollback journal: {outcomes:?}"
     );
 }
 

@@ -283,6 +283,28 @@ fn a_later_week_replaces_the_figures_and_the_weekly_line_has_two_points() {
     );
     let overview = tsm_json(&db, &["overview", "--json"]);
     assert_school(&overview, "100101", (4, 55, 230, 3, 1));
+
+    // The replaced import took all it stored with it, though the weekly import runs
+    // without foreign-key checks: nothing points at a removed row, the three schools
+    // hold two weeks' snapshots each, and the file is back in WAL mode.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let dangling: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(dangling, 0);
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM snapshots"), 6);
+    assert_eq!(count("SELECT COUNT(*) FROM imports"), 6);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM attendance WHERE import_id NOT IN (SELECT id FROM imports)"),
+        0
+    );
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
 }
 
 #[test]

@@ -713,10 +713,16 @@ impl Service {
         let store = &mut self.store;
         std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::sync_channel::<WeeklyPart>(2);
+            // Rows the store has written come back to be freed on the reader's thread,
+            // which has time to spare while the store's thread is the one waited on.
+            let (give_back, spent) = std::sync::mpsc::channel::<Vec<crate::domain::WeeklyRow>>();
             let reader = std::thread::Builder::new()
                 .name("tsm-import-read".into())
                 .spawn_scoped(scope, move || {
-                    crate::import::read_file_streamed(path, options, &mut |part| {
+                    crate::import::read_file_streamed(path, options, &mut move |part| {
+                        while let Ok(rows) = spent.try_recv() {
+                            drop(rows);
+                        }
                         send.send(part).is_ok()
                     })
                 })
@@ -742,21 +748,26 @@ impl Service {
             let mut reader = Some(reader);
             let mut failure = None;
             let stored = {
-                let mut next = || match receive.recv() {
-                    Ok(WeeklyPart::Rows { schools, rows }) => {
-                        rows_so_far += u64::try_from(rows.len()).unwrap_or(0);
-                        #[expect(clippy::cast_precision_loss, reason = "a progress bar")]
-                        let fraction =
-                            0.1 + 0.8 * (rows_so_far as f32 / expected.max(rows_so_far) as f32);
-                        progress(Progress {
-                            label: format!(
-                                "Reading and saving {name}: {rows_so_far} pupils so far"
-                            ),
-                            fraction,
-                        });
-                        Some((schools, rows))
+                let mut next = |stored: Vec<crate::domain::WeeklyRow>| {
+                    if !stored.is_empty() {
+                        let _ = give_back.send(stored);
                     }
-                    _ => None,
+                    match receive.recv() {
+                        Ok(WeeklyPart::Rows { schools, rows }) => {
+                            rows_so_far += u64::try_from(rows.len()).unwrap_or(0);
+                            #[expect(clippy::cast_precision_loss, reason = "a progress bar")]
+                            let fraction =
+                                0.1 + 0.8 * (rows_so_far as f32 / expected.max(rows_so_far) as f32);
+                            progress(Progress {
+                                label: format!(
+                                    "Reading and saving {name}: {rows_so_far} pupils so far"
+                                ),
+                                fraction,
+                            });
+                            Some((schools, rows))
+                        }
+                        _ => None,
+                    }
                 };
                 let mut end = || match reader.take().map(joined) {
                     Some(Ok(batch)) => Some((batch.rows, batch.warnings)),

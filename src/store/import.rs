@@ -149,8 +149,9 @@ impl Store {
     }
 
     /// Stores a DfE weekly file as it is read, in one transaction: `file` first, then
-    /// each part from `next` (until it gives `None`), then `end` says whether the whole
-    /// file read well, with its row count and warnings. If it did not (`None`), nothing
+    /// each part from `next` (until it gives `None`; it is handed the rows of the part
+    /// before, stored, so the reader can free them on its own thread), then `end` says
+    /// whether the whole file read well, with its row count and warnings. If it did not (`None`), nothing
     /// is stored and the result is `Ok(None)`; the reader has the error.
     ///
     /// # Errors
@@ -160,34 +161,15 @@ impl Store {
         file: crate::domain::WeeklyFile,
         urn: Option<&str>,
         options: &ImportOptions,
-        next: &mut dyn FnMut() -> Option<(
-            Vec<crate::domain::BatchSchool>,
-            Vec<crate::domain::WeeklyRow>,
-        )>,
+        next: &mut NextPart<'_>,
         end: &mut dyn FnMut() -> Option<(usize, Vec<Warning>)>,
     ) -> Result<Option<ImportOutcome>, StoreError> {
-        let tx = self.conn.transaction()?;
-        let mut writer = super::weekly::WeeklyWriter::new(&tx, file, urn, options)?;
-        while let Some((schools, rows)) = next() {
-            writer.add(&schools, &rows)?;
-        }
-        let Some((rows, warnings)) = end() else {
-            return Ok(None);
-        };
-        let outcome = writer.finish(rows, warnings)?;
-        let logged_urn = match outcome.schools.as_slice() {
-            [one] => Some(one.as_str()),
-            _ => urn,
-        };
-        super::activity::log(
-            &tx,
-            &options.officer,
-            super::ActivityKind::Import,
-            logged_urn,
-            &import_summary(std::slice::from_ref(&outcome)),
-        )?;
-        tx.commit()?;
-        Ok(Some(outcome))
+        let bulk = super::bulk::enter(&self.conn)?;
+        let stored = weekly_parts(&mut self.conn, file, urn, options, next, end);
+        let restored = super::bulk::leave(&self.conn, bulk);
+        let stored = stored?;
+        restored?;
+        Ok(stored)
     }
 
     /// The school's periods with attendance data, oldest first.
@@ -197,6 +179,50 @@ impl Store {
     pub fn periods(&self, school_id: i64) -> Result<Vec<Period>, StoreError> {
         periods(&self.conn, school_id)
     }
+}
+
+/// Gives the next part of a weekly file (its newly named schools and rows), handed the
+/// rows of the part before once they are stored.
+pub type NextPart<'a> = dyn FnMut(
+        Vec<crate::domain::WeeklyRow>,
+    ) -> Option<(
+        Vec<crate::domain::BatchSchool>,
+        Vec<crate::domain::WeeklyRow>,
+    )> + 'a;
+
+/// [`Store::import_weekly_parts`]'s transaction.
+fn weekly_parts(
+    conn: &mut rusqlite::Connection,
+    file: crate::domain::WeeklyFile,
+    urn: Option<&str>,
+    options: &ImportOptions,
+    next: &mut NextPart<'_>,
+    end: &mut dyn FnMut() -> Option<(usize, Vec<Warning>)>,
+) -> Result<Option<ImportOutcome>, StoreError> {
+    let tx = conn.transaction()?;
+    let mut writer = super::weekly::WeeklyWriter::new(&tx, file, urn, options)?;
+    let mut spent = Vec::new();
+    while let Some((schools, rows)) = next(spent) {
+        writer.add(&schools, &rows)?;
+        spent = rows;
+    }
+    let Some((rows, warnings)) = end() else {
+        return Ok(None);
+    };
+    let outcome = writer.finish(rows, warnings)?;
+    let logged_urn = match outcome.schools.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => urn,
+    };
+    super::activity::log(
+        &tx,
+        &options.officer,
+        super::ActivityKind::Import,
+        logged_urn,
+        &import_summary(std::slice::from_ref(&outcome)),
+    )?;
+    tx.commit()?;
+    Ok(Some(outcome))
 }
 
 /// The activity log's line for an import: file base names, layouts and counts.
@@ -803,7 +829,14 @@ pub(super) fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), 
         let rows = stmt.query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    // Summary totals go with their import (ON DELETE CASCADE on attendance.import_id).
+    // Everything stored from the import goes with it. The tables are named here rather
+    // than left to ON DELETE CASCADE, which a bulk write turns off (super::bulk).
+    for table in ["marks", "attendance", "snapshots"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE import_id = ?1"),
+            [import_id],
+        )?;
+    }
     tx.execute("DELETE FROM imports WHERE id = ?1", [import_id])?;
     let mut seen = HashSet::new();
     for (pupil_id, period_id) in affected {

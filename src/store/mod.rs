@@ -7,6 +7,7 @@
 mod activity;
 mod app;
 mod backup;
+mod bulk;
 mod crypt;
 mod hygiene;
 mod import;
@@ -243,7 +244,7 @@ impl Store {
                 StoreError::NotADatabase(path.to_owned())
             });
         }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        bulk::set_wal(&conn);
         // FULL: a committed import or edit survives a power cut, not just a crash.
         conn.pragma_update(None, "synchronous", "FULL")?;
         Store::init(conn, key.cloned())
@@ -274,7 +275,7 @@ impl Store {
         conn.pragma_update(None, "mmap_size", 268_435_456)?;
         // Another instance may be writing: wait for it rather than fail, and take the
         // write lock when a transaction starts so two writers never deadlock.
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.busy_timeout(bulk::BUSY_TIMEOUT)?;
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
         let mut store = Store { conn, key };
         store.migrate()?;
