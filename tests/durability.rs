@@ -146,35 +146,50 @@ fn an_import_killed_while_writing_leaves_all_of_it_or_none() {
         child.wait().unwrap();
         drop(probe);
 
-        integrity(&db);
-        let rows = import_rows(&db);
-        let outcome = if rows == before {
-            "none"
-        } else if rows == all {
-            "all"
-        } else {
-            panic!(
-                "round {round}: a partial import survived: {rows:?} (none {before:?}, all {all:?})"
-            )
-        };
+        let outcome = killed_outcome(&db, round, before, all);
         outcomes.push((saw_writer, killed, extra_ms, outcome));
-        // The database goes on working: the import can be run again to the end.
         if outcome == "none" {
-            let again = import_command(&db, &file, URN).output().unwrap();
-            assert!(
-                again.status.success(),
-                "{}",
-                String::from_utf8_lossy(&again.stderr)
-            );
-            assert_eq!(import_rows(&db), all);
+            runs_again(&db, import_command(&db, &file, URN), all);
         }
     }
     eprintln!("(lock seen, killed, ms after lock, outcome): {outcomes:?}");
+    assert_a_kill_landed(&outcomes, "the import's transaction");
+}
+
+/// What a killed import left: "none" or "all" of `all`'s rows, never part of them, in
+/// a file that passes its integrity and foreign-key checks (the first open after the
+/// kill rolls back whatever the import left half-written).
+fn killed_outcome(db: &Path, round: usize, before: [i64; 4], all: [i64; 4]) -> &'static str {
+    integrity(db);
+    let rows = import_rows(db);
+    if rows == before {
+        "none"
+    } else if rows == all {
+        "all"
+    } else {
+        panic!("round {round}: a partial import survived: {rows:?} (none {before:?}, all {all:?})")
+    }
+}
+
+/// The database goes on working after a kill: `import` runs again to the end.
+fn runs_again(db: &Path, mut import: Command, all: [i64; 4]) {
+    let again = import.output().unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(import_rows(db), all);
+}
+
+/// At least one round's kill landed inside `what`, while the import was running, and
+/// left none of it: (seen, killed, ms after, outcome) a round.
+fn assert_a_kill_landed(outcomes: &[(bool, bool, u64, &str)], what: &str) {
     assert!(
         outcomes
             .iter()
             .any(|&(seen, killed, _, outcome)| seen && killed && outcome == "none"),
-        "no kill landed inside the import's transaction: {outcomes:?}"
+        "no kill landed inside {what}: {outcomes:?}"
     );
 }
 
@@ -257,41 +272,19 @@ fn a_county_weekly_import_killed_in_its_rollback_journal_leaves_all_of_it_or_non
         let _ = child.kill();
         child.wait().unwrap();
 
-        // The next open rolls the journal back (integrity and all-or-none below); the
-        // file is in WAL mode again.
-        let rows = import_rows(&db);
-        integrity(&db);
+        // The next open rolls the journal back; the file is in WAL mode again.
+        let outcome = killed_outcome(&db, round, before, all);
         let mode: String = connect(&db)
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-        let outcome = if rows == before {
-            "none"
-        } else if rows == all {
-            "all"
-        } else {
-            panic!(
-                "round {round}: a partial import survived: {rows:?} (none {before:?}, all {all:?})"
-            )
-        };
         outcomes.push((saw_journal, killed, extra_ms, outcome));
         if outcome == "none" {
-            let again = command(&db).output().unwrap();
-            assert!(
-                again.status.success(),
-                "{}",
-                String::from_utf8_lossy(&again.stderr)
-            );
-            assert_eq!(import_rows(&db), all);
+            runs_again(&db, command(&db), all);
         }
     }
     eprintln!("(journal seen, killed, ms after, outcome): {outcomes:?}");
-    assert!(
-        outcomes
-            .iter()
-            .any(|&(seen, killed, _, outcome)| seen && killed && outcome == "none"),
-        "no kill landed inside the import's rollback journal: {outcomes:?}"
-    );
+    assert_a_kill_landed(&outcomes, "the import's rollback journal");
 }
 
 /// Runs this test binary's child helper with `mode`.

@@ -720,9 +720,7 @@ impl Service {
                 .name("tsm-import-read".into())
                 .spawn_scoped(scope, move || {
                     crate::import::read_file_streamed(path, options, &mut move |part| {
-                        while let Ok(rows) = spent.try_recv() {
-                            drop(rows);
-                        }
+                        spent.try_iter().for_each(drop);
                         send.send(part).is_ok()
                     })
                 })

@@ -129,21 +129,7 @@ impl Store {
                 params![phase, urn],
             )?;
         }
-        let schools: std::collections::BTreeSet<&str> = outcomes
-            .iter()
-            .flat_map(|o| o.schools.iter().map(String::as_str))
-            .collect();
-        let logged_urn = match schools.len() {
-            1 => schools.first().copied(),
-            _ => urn,
-        };
-        super::activity::log(
-            &tx,
-            &options.officer,
-            super::ActivityKind::Import,
-            logged_urn,
-            &import_summary(&outcomes),
-        )?;
+        log_import(&tx, options, urn, &outcomes)?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -151,8 +137,8 @@ impl Store {
     /// Stores a DfE weekly file as it is read, in one transaction: `file` first, then
     /// each part from `next` (until it gives `None`; it is handed the rows of the part
     /// before, stored, so the reader can free them on its own thread), then `end` says
-    /// whether the whole file read well, with its row count and warnings. If it did not (`None`), nothing
-    /// is stored and the result is `Ok(None)`; the reader has the error.
+    /// whether the whole file read well, with its row count and warnings. If it did not
+    /// (`None`), nothing is stored and the result is `Ok(None)`; the reader has the error.
     ///
     /// # Errors
     /// As [`Store::import_batches_with_school`].
@@ -210,19 +196,34 @@ fn weekly_parts(
         return Ok(None);
     };
     let outcome = writer.finish(rows, warnings)?;
-    let logged_urn = match outcome.schools.as_slice() {
-        [one] => Some(one.as_str()),
+    log_import(&tx, options, urn, std::slice::from_ref(&outcome))?;
+    tx.commit()?;
+    Ok(Some(outcome))
+}
+
+/// The activity log's entry for an import, under its school when it stored one school
+/// (else under `urn`, the school asked for, if any).
+fn log_import(
+    tx: &Transaction<'_>,
+    options: &ImportOptions,
+    urn: Option<&str>,
+    outcomes: &[ImportOutcome],
+) -> Result<(), StoreError> {
+    let schools: std::collections::BTreeSet<&str> = outcomes
+        .iter()
+        .flat_map(|o| o.schools.iter().map(String::as_str))
+        .collect();
+    let logged_urn = match schools.len() {
+        1 => schools.first().copied(),
         _ => urn,
     };
     super::activity::log(
-        &tx,
+        tx,
         &options.officer,
         super::ActivityKind::Import,
         logged_urn,
-        &import_summary(std::slice::from_ref(&outcome)),
-    )?;
-    tx.commit()?;
-    Ok(Some(outcome))
+        &import_summary(outcomes),
+    )
 }
 
 /// The activity log's line for an import: file base names, layouts and counts.
