@@ -11,15 +11,14 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tsm_desk::analysis::CohortBy;
 use tsm_desk::domain::meeting::ActionStatus;
 use tsm_desk::domain::{Code, Layout, Period};
 use tsm_desk::import::{ColumnMapping, Field, base_name};
 use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
 use tsm_desk::service::ImportRequest;
 use tsm_desk::service::print::Printable;
+use tsm_desk::service::{ActivityKind, CohortBy};
 use tsm_desk::service::{Service, retention_keep_from};
-use tsm_desk::store::{ActivityKind, Store};
 
 /// tsm-desk: school attendance data and termly Targeting Support Meetings.
 #[derive(Debug, Parser)]
@@ -276,27 +275,12 @@ fn action_log(db: &Db, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> 
     if extension(&args.out).as_deref() != Some("pdf") {
         return Err(ReportError::Format(args.out.display().to_string(), ".pdf").into());
     }
-    let store = open(db)?;
+    let mut service = open_service(db)?;
     let (urn, meeting) = match (&args.school, args.meeting) {
-        (Some(urn), _) => {
-            let school = store.require_school(urn)?;
-            let term = match args.term {
-                Some(t) => t,
-                None => match store.periods(school.id)?.last() {
-                    Some(t) => *t,
-                    None => bail!("school {urn} has no attendance data yet"),
-                },
-            };
-            match store.meeting(school.id, term)? {
-                Some(m) => (urn.clone(), m.id),
-                None => bail!("no meeting is recorded with school {urn} for {term}"),
-            }
-        }
+        (Some(urn), _) => (urn.clone(), service.meeting_id(urn, args.term)?),
         (None, Some(id)) => (String::new(), id),
         (None, None) => bail!("give --meeting ID or --school URN"),
     };
-    let mut service = Service::new(store)
-        .with_context(|| format!("cannot read the settings in {}", db.display()))?;
     let urn = if urn.is_empty() {
         service.meeting_urn(meeting)?
     } else {
@@ -471,14 +455,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-fn open(db: &Db) -> Result<Store> {
-    let key = safety::passphrase(db)?;
-    Store::open_with(db, key.as_ref())
-        .with_context(|| format!("cannot open the database {}", db.display()))
-}
-
 fn open_service(db: &Db) -> Result<Service> {
-    Service::new(open(db)?).with_context(|| format!("cannot read the settings in {}", db.display()))
+    let key = safety::passphrase(db)?;
+    Service::open_existing(db, key.as_ref())
+        .with_context(|| format!("cannot open the database {}", db.display()))
 }
 
 fn purge(db: &Db, args: &PurgeArgs, out: &mut dyn Write) -> Result<()> {
@@ -625,12 +605,10 @@ fn pupil_list(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> 
 
 fn export_actions(db: &Db, args: &ExportActionsArgs, out: &mut dyn Write) -> Result<()> {
     check_table_file(&args.out)?;
-    let store = open(db)?;
+    let service = open_service(db)?;
     if let Some(urn) = &args.school {
-        store.require_school(urn)?;
+        service.require_school(urn)?;
     }
-    let service = Service::new(store)
-        .with_context(|| format!("cannot read the settings in {}", db.display()))?;
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -862,16 +840,14 @@ fn summary(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
 }
 
 fn schools(db: &Db, json: bool, out: &mut dyn Write) -> Result<()> {
-    let store = open(db)?;
-    let mut schools = Vec::new();
-    for s in store.schools()? {
-        let periods: Vec<String> = store
-            .periods(s.id)?
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        schools.push((s, periods));
-    }
+    let schools: Vec<_> = open_service(db)?
+        .schools()?
+        .into_iter()
+        .map(|(s, periods)| {
+            let periods: Vec<String> = periods.iter().map(ToString::to_string).collect();
+            (s, periods)
+        })
+        .collect();
     if json {
         let list: Vec<serde_json::Value> = schools
             .iter()

@@ -4,9 +4,9 @@ use anyhow::Result;
 use std::io::Write;
 use tsm_desk::domain::FlagCategory;
 use tsm_desk::domain::rules::percent;
+use tsm_desk::service::ImportOutcome;
 use tsm_desk::service::reports::{CohortTable, FlagList, SchoolSummary};
 use tsm_desk::service::view::Overview;
-use tsm_desk::store::ImportOutcome;
 
 fn pct(rate: Option<f64>) -> String {
     rate.map_or_else(|| "n/a".to_owned(), percent)
@@ -327,7 +327,7 @@ pub fn overview_json(o: &Overview, out: &mut dyn Write) -> Result<()> {
 
 /// A purge's preview (or what it removed), school by school.
 pub fn purge(
-    p: &tsm_desk::store::PurgePreview,
+    p: &tsm_desk::service::PurgePreview,
     years: u32,
     done: bool,
     out: &mut dyn Write,

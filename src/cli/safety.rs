@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::Args;
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
-use tsm_desk::store::{Passphrase, Protection, Store, probe};
+use tsm_desk::service::{MIN_PASSPHRASE_LEN, Passphrase, Protection, probe};
 
 /// The environment variable holding the database passphrase for scripts.
 pub const PASSPHRASE_ENV: &str = "TSM_DESK_PASSPHRASE";
@@ -76,7 +76,7 @@ fn new_passphrase(db: &Db, why: &str) -> Result<Passphrase> {
             let first = rpassword::prompt_password(format!(
                 "Choose a passphrase for {} (at least {} characters): ",
                 db.display(),
-                tsm_desk::store::MIN_PASSPHRASE_LEN
+                MIN_PASSPHRASE_LEN
             ))
             .context("cannot read the passphrase from the terminal")?;
             let again = rpassword::prompt_password("Type it again: ")
@@ -193,14 +193,7 @@ pub fn encrypt(db: &Db, out: &mut dyn Write) -> Result<()> {
         Protection::Encrypted => bail!("{} is already encrypted", db.display()),
     }
     let passphrase = new_passphrase(db, "Encrypting the database")?;
-    let backups = tsm_desk::store::encrypt_database(db, &passphrase)?;
-    // Check it opens with the new passphrase before saying so, and log it there.
-    let service = tsm_desk::service::Service::new(Store::open_with(db, Some(&passphrase))?)?;
-    service.log_activity(
-        tsm_desk::store::ActivityKind::Encrypt,
-        None,
-        &format!("encrypted the database and {backups} backup(s)"),
-    )?;
+    let backups = open_service(db)?.encrypt(&passphrase)?;
     writeln!(
         out,
         "Encrypted {} and {backups} backup{}; keep the passphrase safe: without it the data cannot be recovered",

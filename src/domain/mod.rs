@@ -1,6 +1,6 @@
 //! The pure domain core: attendance codes, flag rules and thresholds, periods, pupils
 //! and the plain data that moves between layers. No I/O and no framework crates here
-//! (a test in `tests/architecture.rs` checks it).
+//! (a test in `tests/it/architecture.rs` checks it).
 
 pub mod batch;
 pub mod codes;

@@ -13,7 +13,7 @@ pub mod settings;
 pub mod view;
 pub mod worker;
 
-use crate::analysis::{self, AnalysisError, CohortBy, PupilFlag};
+use crate::analysis::{self, AnalysisError, PupilFlag};
 use crate::demo::DemoError;
 use crate::domain::{FlagCategory, Period, PeriodData, PupilRecord, School, SenStatus};
 use crate::import::{ColumnMapping, ImportError};
@@ -22,6 +22,12 @@ use chrono::NaiveDate;
 pub use hygiene::{retention_keep_from, saved_settings};
 pub use meeting::new_row_id;
 pub use settings::{NationalComparator, NationalFigures, Settings};
+// What callers of the service (the app's worker, the CLI) name in its requests and
+// answers, so that they need not reach below it.
+pub use crate::analysis::CohortBy;
+pub use crate::store::{
+    ActivityKind, ImportOutcome, MIN_PASSPHRASE_LEN, Passphrase, Protection, PurgePreview, probe,
+};
 use std::path::{Path, PathBuf};
 use view::{
     Badge, CalendarDay, CharacteristicRate, FilePreview, HistoryPoint, ImportReport, Overview,
@@ -223,6 +229,61 @@ impl Service {
             }
         }
         Ok(service)
+    }
+
+    /// Opens an existing database (or creates an empty one) at `path`, encrypted with
+    /// `key` when given, as the command line does: no sample data, no daily backup.
+    ///
+    /// # Errors
+    /// Store errors (a wrong passphrase among them); a damaged settings document.
+    pub fn open_existing(
+        path: &Path,
+        key: Option<&crate::store::Passphrase>,
+    ) -> Result<Service, ServiceError> {
+        Service::new(Store::open_with(path, key)?)
+    }
+
+    /// Every school held, by URN, with the terms it has figures for.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn schools(&self) -> Result<Vec<(School, Vec<Period>)>, ServiceError> {
+        let mut out = Vec::new();
+        for school in self.store.schools()? {
+            let periods = self.store.periods(school.id)?;
+            out.push((school, periods));
+        }
+        Ok(out)
+    }
+
+    /// The school with this URN.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSchool`] when none is held; SQLite errors.
+    pub fn require_school(&self, urn: &str) -> Result<School, ServiceError> {
+        Ok(self.store.require_school(urn)?)
+    }
+
+    /// The id of the meeting recorded with school `urn` for `term` (by default the
+    /// school's latest term with data).
+    ///
+    /// # Errors
+    /// [`StoreError::NoSchool`]; [`ServiceError::Invalid`] when the school has no data
+    /// yet or no meeting for the term; SQLite errors.
+    pub fn meeting_id(&self, urn: &str, term: Option<Period>) -> Result<i64, ServiceError> {
+        let school = self.store.require_school(urn)?;
+        let term = match term {
+            Some(t) => t,
+            None => *self.store.periods(school.id)?.last().ok_or_else(|| {
+                ServiceError::Invalid(format!("school {urn} has no attendance data yet"))
+            })?,
+        };
+        match self.store.meeting(school.id, term)? {
+            Some(m) => Ok(m.id),
+            None => Err(ServiceError::Invalid(format!(
+                "no meeting is recorded with school {urn} for {term}"
+            ))),
+        }
     }
 
     /// What to tell the user now the database is open (once), e.g. that today's backup

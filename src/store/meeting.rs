@@ -979,9 +979,23 @@ mod tests {
                 },
             ),
             Edit::ConcludeCme(p[2], Some(CmeConclusion::ReferredCme), Some(day(26))),
+            Edit::Discuss(p[1], PupilStep::Severe),
+            Edit::Barrier(
+                p[1],
+                Barrier {
+                    id: 312,
+                    side: BarrierSide::InSchool,
+                    category: BarrierCategory::Bullying,
+                    detail: "goes with the discussion".into(),
+                },
+            ),
+            Edit::Undiscuss(p[1]),
             Edit::Discuss(p[3], PupilStep::Persistent),
             Edit::SupportInPlace(p[3], true),
             Edit::PupilNotes(p[3], "CAMHS already involved".into()),
+            Edit::ProposeLegal(p[1]),
+            Edit::WithdrawLegal(p[1]),
+            Edit::Text(MeetingText::PracticeNotes, "first-day calls".into()),
             Edit::ProposeLegal(p[0]),
             Edit::Evidence(
                 p[0],
@@ -1003,10 +1017,61 @@ mod tests {
             Edit::NextMeeting(Some(NaiveDate::from_ymd_opt(2027, 2, 2).unwrap())),
             Edit::Status(MeetingStatus::Held),
         ];
+        // Every kind of edit is in the list: a new kind fails to compile here (the
+        // match has no wildcard) until the list has one.
+        let kind = |e: &Edit| -> &'static str {
+            match e {
+                Edit::Date(_) => "date",
+                Edit::Text(MeetingText::Time, _) => "text time",
+                Edit::Text(MeetingText::TrendsNotes, _) => "text trends",
+                Edit::Text(MeetingText::PracticeNotes, _) => "text practice",
+                Edit::Mode(_) => "mode",
+                Edit::Status(_) => "status",
+                Edit::NextMeeting(_) => "next meeting",
+                Edit::Attendee(_) => "attendee",
+                Edit::RemoveAttendee(_) => "remove attendee",
+                Edit::Discuss(..) => "discuss",
+                Edit::Undiscuss(_) => "undiscuss",
+                Edit::Lead(..) => "lead",
+                Edit::Barrier(..) => "barrier",
+                Edit::RemoveBarrier(..) => "remove barrier",
+                Edit::SupportInPlace(..) => "support in place",
+                Edit::Whereabouts(..) => "whereabouts",
+                Edit::PupilNotes(..) => "pupil notes",
+                Edit::Action(_) => "action",
+                Edit::RemoveAction(_) => "remove action",
+                Edit::Review { .. } => "review",
+                Edit::CarryForward { .. } => "carry forward",
+                Edit::OpenCme(..) => "open cme",
+                Edit::CmeCheck(..) => "cme check",
+                Edit::ConcludeCme(..) => "conclude cme",
+                Edit::ProposeLegal(_) => "propose legal",
+                Edit::WithdrawLegal(_) => "withdraw legal",
+                Edit::Evidence(..) => "evidence",
+                Edit::LegalOutcome(..) => "legal outcome",
+            }
+        };
+        let kinds: std::collections::BTreeSet<_> = edits.iter().map(kind).collect();
+        assert_eq!(kinds.len(), 28, "every kind of edit is applied: {kinds:?}");
         for (i, e) in edits.iter().enumerate() {
             let secs = u32::try_from(i).unwrap();
             both(&mut store, &mut doc, e, at(10, 0, secs));
         }
+        // The pupil discussed then undiscussed has no discussion or barrier left, and
+        // the withdrawn proposal is gone.
+        assert!(!doc.discussions.iter().any(|d| d.pupil_id == p[1]));
+        assert_eq!(doc.practice_notes, "first-day calls");
+        let left: i64 = store
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM discussions WHERE pupil_id = ?1)
+                      + (SELECT COUNT(*) FROM barriers WHERE pupil_id = ?1)
+                      + (SELECT COUNT(*) FROM legal_reviews WHERE pupil_id = ?1)",
+                [p[1]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
         let loaded = store.load_meeting(id).unwrap();
         assert_eq!(loaded, doc);
         assert_eq!(loaded.attendees.len(), 2);

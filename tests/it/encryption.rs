@@ -4,7 +4,7 @@
 //! files it cannot trust, changing nothing).
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod common;
+use crate::common;
 
 use common::{counts, tsm};
 use sha2::{Digest as _, Sha256};

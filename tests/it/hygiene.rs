@@ -3,7 +3,7 @@
 //! previews then purges; deleting a school leaves nothing of it.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod common;
+use crate::common;
 
 use common::{fixture, tsm, tsm_json, write};
 use tsm_desk::service::{Service, Settings};
@@ -367,7 +367,7 @@ fn panicking_child() {
 fn panics_do_not_repeat_their_payload() {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
-            "panicking_child",
+            "hygiene::panicking_child",
             "--exact",
             "--ignored",
             "--nocapture",
@@ -380,7 +380,7 @@ fn panics_do_not_repeat_their_payload() {
     assert!(!out.status.success(), "the child did not panic");
     assert!(
         stderr.contains(
-            "tsm-desk stopped on an internal error in thread tsm-worker at tests/hygiene.rs:"
+            "tsm-desk stopped on an internal error in thread tsm-worker at tests/it/hygiene.rs:"
         ),
         "{stderr}"
     );

@@ -3,7 +3,7 @@
 //! small inputs written in each test.
 #![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
-mod common;
+use crate::common;
 
 use common::write;
 use tsm_desk::domain::{BatchContent, ImportBatch, Layout, SenStatus, Sex, YearGroup};

@@ -2,7 +2,7 @@
 //! on a database file, and the app dropped between edits.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod app;
+use crate::app;
 
 use app::{harness_with, seed_into, settle, upn};
 use chrono::NaiveDate;
@@ -465,7 +465,7 @@ fn app_dropped_between_edits_loses_nothing() {
     for life in ["first", "second"] {
         let out = std::process::Command::new(&exe)
             .args([
-                "child_process_edits_then_drops_the_app",
+                "meeting_ui::child_process_edits_then_drops_the_app",
                 "--exact",
                 "--ignored",
                 "--test-threads=1",

@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
-mod common;
+use crate::common;
 
 use calamine::{Data, Reader as _};
 use common::{tsm, tsm_json};

@@ -21,7 +21,7 @@
 //! P5 SEN E and FSM.
 #![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
-mod common;
+use crate::common;
 
 use common::{fixture, tsm, tsm_json};
 use serde_json::{Value, json};

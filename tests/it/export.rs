@@ -4,7 +4,7 @@
 //! database. Also formula safety, bad file names, and the CLI commands end to end.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod common;
+use crate::common;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook};
 use chrono::{NaiveDate, NaiveDateTime};

@@ -7,7 +7,7 @@
 //! worked out by hand from the fixture rows, as the comments show.
 #![allow(clippy::unwrap_used, reason = "test code may panic")]
 
-mod common;
+use crate::common;
 
 use common::{fixture, tsm, tsm_json};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! UI (egui_kittest) with the real worker on database files.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod app;
+use crate::app;
 
 use app::settle;
 use egui_kittest::Harness;

@@ -2,7 +2,7 @@
 //! database is left exactly as it was.
 #![allow(clippy::unwrap_used, reason = "test helpers may panic")]
 
-mod common;
+use crate::common;
 
 use common::{counts, fixture, tsm, write};
 use tsm_desk::import::{ColumnMapping, read_file};

@@ -112,4 +112,17 @@ fn the_check_itself_finds_a_use() {
     // Guard against a check that cannot fail: the store does use rusqlite.
     assert!(!uses("store", &["rusqlite"]).is_empty());
     assert!(!uses("analysis", &["polars"]).is_empty());
+    assert!(!uses("cli", &["tsm_desk::service"]).is_empty());
+}
+
+/// The command line parses and prints: what it does goes through the service, so it
+/// never reaches the store or the analysis itself (saved settings then apply alike).
+#[test]
+fn the_cli_goes_through_the_service() {
+    let hits = uses("cli", &["tsm_desk::store", "tsm_desk::analysis"]);
+    assert!(
+        hits.is_empty(),
+        "the CLI reaches below the service:\n{}",
+        hits.join("\n")
+    );
 }

@@ -3,7 +3,7 @@
 //! by page, switched to initials, and saved where the user typed.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod app;
+use crate::app;
 
 use app::{harness_with, seed_into, settle, upn};
 use egui_kittest::Harness;

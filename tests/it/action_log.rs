@@ -4,7 +4,7 @@
 //! holds no pupil's name.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod app;
+use crate::app;
 
 use app::{summary, upn};
 use chrono::{Days, NaiveDate};

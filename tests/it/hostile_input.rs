@@ -1188,11 +1188,26 @@ static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
 /// Where calamine panicked, and how often, for the summary.
 static CALAMINE_SITES: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 
+thread_local! {
+    /// Whether this thread is running a fuzz case (its panics are counted).
+    static FUZZING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn install_panic_counter() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // The suite is one crate: other tests' threads panic too (some on
+            // purpose). Only a fuzz run's own thread and the importer's threads count.
+            let ours = FUZZING.with(std::cell::Cell::get)
+                || std::thread::current()
+                    .name()
+                    .is_some_and(|n| n.starts_with("tsm-import"));
+            if !ours {
+                previous(info);
+                return;
+            }
             PANICS.fetch_add(1, Ordering::SeqCst);
             let in_calamine = info
                 .location()
@@ -1496,6 +1511,7 @@ fn fuzz(importer: Importer) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     install_panic_counter();
+    FUZZING.with(|f| f.set(true));
     let seed = env_seed();
     let files = file_seeds();
     if let Ok(replay) = std::env::var("TSM_FUZZ_REPLAY") {

@@ -4,7 +4,7 @@
 //! processes writing at once both finish with nothing lost or damaged.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod common;
+use crate::common;
 
 use rusqlite::Connection;
 use std::io::{BufRead as _, BufReader};
@@ -291,7 +291,7 @@ fn a_county_weekly_import_killed_in_its_rollback_journal_leaves_all_of_it_or_non
 fn spawn_child(db: &Path, mode: &str, meeting: i64, count: usize) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
-            "child_process",
+            "durability::child_process",
             "--exact",
             "--ignored",
             "--nocapture",

@@ -2,7 +2,7 @@
 //! real worker thread and an in-memory database filled from synthetic fixtures.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod app;
+use crate::app;
 
 use app::{counts, harness, settle, upn, write};
 use egui_kittest::kittest::Queryable as _;
@@ -226,4 +226,65 @@ fn tiles_name_their_release_and_settings_import_published_statistics() {
     );
     let after = counts(&mut h);
     assert!(after.contains(&("published_figures", 27)), "{after:?}");
+}
+
+/// The CLI and the app go through one service: a threshold saved in the settings
+/// moves the same pupils in `tsm-desk flags` and in the app's pupil list.
+#[test]
+fn a_saved_threshold_applies_alike_in_the_cli_and_the_pupil_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.db");
+    let mut service = app::seed_into(dir.path(), tsm_desk::store::Store::open(&db).unwrap());
+    let mut settings = service.settings().clone();
+    settings.thresholds.persistent = tsm_desk::domain::BasisPoints(2500);
+    service.save_settings(settings).unwrap();
+    drop(service);
+
+    // Hillside's autumn absence, by pupil: 60, 50, 20, 70, 7, 2, 15, 49, 60%. With
+    // persistent from 25% (severe 50%, at-risk band from 5%): severe 1, 2, 4, 9;
+    // persistent only 8 (by default 3, 7 and 8); at risk 3, 5, 7; none 6.
+    let want = |category: &str| -> Vec<String> {
+        let n: &[u32] = match category {
+            "severe" => &[1, 2, 4, 9],
+            "persistent" => &[8],
+            "at_risk" => &[3, 5, 7],
+            _ => &[6],
+        };
+        let mut v: Vec<String> = n.iter().map(|n| upn(1, *n)).collect();
+        v.sort();
+        v
+    };
+    let flags = crate::common::tsm_json(&db, &["flags", "--school", "990901", "--json"]);
+    for category in ["severe", "persistent", "at_risk", "none"] {
+        let mut cli: Vec<String> = flags["pupils"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["category"] == category)
+            .map(|p| p["upn"].as_str().unwrap().to_owned())
+            .collect();
+        cli.sort();
+        assert_eq!(cli, want(category), "the CLI's {category} pupils");
+    }
+
+    let path = db.clone();
+    let mut h = app::harness_with(
+        Box::new(move |_| tsm_desk::service::Service::open_existing(&path, None)),
+        tsm_desk::ui::Prefs::default(),
+    );
+    h.get_by_label("Hillside Secondary").click();
+    settle(&mut h);
+    h.get_by_label("Pupils").click();
+    settle(&mut h);
+    for (label, category) in [
+        ("Severely absent (4)", "severe"),
+        ("Persistently absent (1)", "persistent"),
+        ("At risk (3)", "at_risk"),
+    ] {
+        h.get_by_label(label).click();
+        settle(&mut h);
+        let mut shown = h.state().visible_pupils();
+        shown.sort();
+        assert_eq!(shown, want(category), "the app's {label}");
+    }
 }

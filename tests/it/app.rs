@@ -35,11 +35,7 @@ pub const HILLSIDE_AUTUMN: [(u32, u32, u32, u32); 9] = [
     (9, 10, 50, 10), // 60%: severe, year 10
 ];
 
-pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+pub use crate::common::write;
 
 pub fn summary(dir: &Path, name: &str, school: u32, rows: &[(u32, u32, u32, u32)]) -> PathBuf {
     let mut text = String::from(

@@ -3,7 +3,7 @@
 //! URN. The real worker thread and an in-memory database of synthetic schools.
 #![allow(clippy::unwrap_used, reason = "tests may panic")]
 
-mod app;
+use crate::app;
 
 use app::{counts, harness_with, seed, settle};
 use egui_kittest::Harness;
