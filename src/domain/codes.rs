@@ -40,12 +40,6 @@ impl Category {
         matches!(self, Category::Authorised | Category::Unauthorised)
     }
 
-    /// Whether the session counts as attendance (present or approved activity).
-    #[must_use]
-    pub fn is_attendance(self) -> bool {
-        matches!(self, Category::Present | Category::ApprovedActivity)
-    }
-
     /// Words for reports and warnings.
     #[must_use]
     pub fn describe(self) -> &'static str {

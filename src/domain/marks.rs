@@ -3,7 +3,7 @@
 //! code's id plus one. A term of 100 calendar days is 200 bytes a pupil.
 
 use super::codes::{Code, SessionCounts};
-use chrono::{Datelike as _, NaiveDate, Weekday};
+use chrono::NaiveDate;
 
 /// Morning or afternoon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -201,12 +201,6 @@ impl MarkStrip {
 
 fn day_index(first: NaiveDate, date: NaiveDate) -> usize {
     usize::try_from((date - first).num_days()).unwrap_or(0)
-}
-
-/// Whether a date is a weekday (Monday to Friday).
-#[must_use]
-pub fn is_weekday(date: NaiveDate) -> bool {
-    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 #[cfg(test)]

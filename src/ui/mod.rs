@@ -145,7 +145,9 @@ pub struct TsmApp {
     unlock: Option<Gate>,
     /// The egui context, for native dialogs that wake the UI.
     ctx: egui::Context,
-    today: chrono::NaiveDate,
+    /// The day a test pins "today" to; `None` follows the local clock, so an app left
+    /// open past midnight works (and prints) with the new date.
+    pinned_today: Option<chrono::NaiveDate>,
 }
 
 impl std::fmt::Debug for TsmApp {
@@ -258,7 +260,7 @@ impl TsmApp {
             export: None,
             unlock: None,
             ctx: ctx.clone(),
-            today: chrono::Local::now().date_naive(),
+            pinned_today: None,
         }
     }
 
@@ -331,7 +333,7 @@ impl TsmApp {
 
     /// Sets "today" (tests use a fixed date for the TSM status).
     pub fn set_today(&mut self, today: chrono::NaiveDate) {
-        self.today = today;
+        self.pinned_today = Some(today);
     }
 
     /// Row counts last reported by the worker (shown in settings).
@@ -372,7 +374,7 @@ impl TsmApp {
     /// Asks for everything the screens show: the overview, the school and the meeting
     /// the user had open (on opening, and after a restore replaced the data).
     fn load_all(&mut self) {
-        let today = self.today;
+        let today = self.today();
         self.send(Request::Overview { today });
         if let Some(urn) = self.prefs.school.clone() {
             self.send(Request::School { urn, period: None });
@@ -476,7 +478,7 @@ impl TsmApp {
                     self.import.report_arrived(r);
                     self.send(Request::Counts);
                     if ok {
-                        let today = self.today;
+                        let today = self.today();
                         self.send(Request::Overview { today });
                         if let Some(urn) = self.prefs.school.clone() {
                             let period = self.school.as_ref().map(|s| s.period);
@@ -489,7 +491,7 @@ impl TsmApp {
                         self.settings = *s;
                         self.settings_screen.saved(&self.settings);
                         self.status = Some("Settings saved".into());
-                        let today = self.today;
+                        let today = self.today();
                         self.send(Request::Overview { today });
                         if let Some(s) = &self.school {
                             let (urn, period) = (s.school.urn.clone(), Some(s.period));
@@ -537,7 +539,7 @@ impl TsmApp {
                         Ok(()) => self.status = Some("Action status saved".into()),
                         Err(e) => self.status = Some(e),
                     }
-                    let today = self.today;
+                    let today = self.today();
                     self.send(Request::Tracker { today });
                 }
                 Reply::Printed(r) => self.print.printed(r),
@@ -587,7 +589,7 @@ impl TsmApp {
                         Ok(()) => self.status = Some("Meeting planned".into()),
                         Err(e) => self.status = Some(e),
                     }
-                    let today = self.today;
+                    let today = self.today();
                     self.send(Request::Overview { today });
                 }
             }
@@ -607,7 +609,7 @@ impl TsmApp {
             }
         }
         self.actions.rows = None;
-        let today = self.today;
+        let today = self.today();
         self.send(Request::Counts);
         self.send(Request::Activity {
             limit: retention::ACTIVITY_ROWS,
@@ -625,13 +627,22 @@ impl TsmApp {
         &self.settings_screen
     }
 
+    /// Today's date: the pinned day, else the local clock's.
+    fn today(&self) -> chrono::NaiveDate {
+        self.pinned_today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// The local date and time (on the pinned day when a test pins one).
     fn now(&self) -> chrono::NaiveDateTime {
-        self.today.and_time(chrono::Local::now().time())
+        let now = chrono::Local::now().naive_local();
+        self.pinned_today
+            .map_or(now, |day| day.and_time(now.time()))
     }
 
     fn go(&mut self, screen: Screen) {
         if screen != self.prefs.screen {
-            let today = self.today;
+            let today = self.today();
             match screen {
                 Screen::Overview => self.send(Request::Overview { today }),
                 Screen::Actions => self.send(Request::Tracker { today }),
@@ -843,7 +854,7 @@ impl TsmApp {
             }
             let mut out = Outbox::default();
             match self.prefs.screen {
-                Screen::Overview => self.overview.ui(ui, self.today, &mut out),
+                Screen::Overview => self.overview.ui(ui, self.today(), &mut out),
                 Screen::Dashboard => match (&self.school, &self.school_error) {
                     (Some(s), _) => self.dashboard.ui(ui, s, &mut out),
                     (None, Some(e)) => {
@@ -873,17 +884,17 @@ impl TsmApp {
                     );
                 }
                 Screen::Meeting => {
-                    self.meeting.ui(ui, self.today, &mut out);
+                    self.meeting.ui(ui, self.today(), &mut out);
                     self.prefs.meeting_step = self.meeting.step_index();
                 }
                 Screen::Actions => {
                     if self.actions.rows.is_none()
                         && !self.worker.as_ref().is_some_and(Worker::busy)
                     {
-                        let today = self.today;
+                        let today = self.today();
                         out.requests.push(Request::Tracker { today });
                     }
-                    self.actions.ui(ui, self.today, &mut out);
+                    self.actions.ui(ui, self.today(), &mut out);
                 }
                 Screen::Settings => {
                     if self.settings_screen.counts.is_none()
@@ -904,11 +915,12 @@ impl TsmApp {
                         .into_iter()
                         .map(|(urn, name, _)| (urn, name))
                         .collect();
+                    let today = self.today();
                     self.settings_screen.ui(
                         ui,
                         &self.database_label,
                         &mut self.prefs,
-                        (&schools, self.today),
+                        (&schools, today),
                         &mut out,
                     );
                 }

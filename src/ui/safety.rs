@@ -50,11 +50,6 @@ impl SafetyPanel {
         }
     }
 
-    /// Asks the worker again next time the section is drawn.
-    pub fn refresh(&mut self) {
-        self.requested = false;
-    }
-
     /// Draws the section.
     pub fn ui(&mut self, ui: &mut egui::Ui, out: &mut Outbox) {
         if !self.requested {
