@@ -268,15 +268,20 @@ impl Service {
     /// school's latest term with data).
     ///
     /// # Errors
-    /// [`StoreError::NoSchool`]; [`ServiceError::Invalid`] when the school has no data
-    /// yet or no meeting for the term; SQLite errors.
+    /// [`StoreError::NoSchool`]; [`StoreError::NoPeriod`] when the school has no data
+    /// yet; [`ServiceError::Invalid`] when it has no meeting for the term; SQLite errors.
     pub fn meeting_id(&self, urn: &str, term: Option<Period>) -> Result<i64, ServiceError> {
         let school = self.store.require_school(urn)?;
         let term = match term {
             Some(t) => t,
-            None => *self.store.periods(school.id)?.last().ok_or_else(|| {
-                ServiceError::Invalid(format!("school {urn} has no attendance data yet"))
-            })?,
+            None => *self
+                .store
+                .periods(school.id)?
+                .last()
+                .ok_or_else(|| StoreError::NoPeriod {
+                    urn: urn.to_owned(),
+                    period: None,
+                })?,
         };
         match self.store.meeting(school.id, term)? {
             Some(m) => Ok(m.id),
