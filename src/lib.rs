@@ -16,3 +16,4 @@ pub mod service;
 pub mod store;
 pub mod ttf;
 pub mod ui;
+pub mod view;

@@ -57,7 +57,7 @@ fn gui(db: Option<PathBuf>) -> anyhow::Result<()> {
                 .or_else(|| prefs.database.clone())
                 .or_else(tsm_desk::service::default_database)
                 .context("cannot find a data folder; pass --db FILE or set TSM_DESK_DB")?;
-            let sample = tsm_desk::demo::sample_dir();
+            let sample = tsm_desk::service::sample_dir();
             Ok(Box::new(TsmApp::start(&cc.egui_ctx, prefs, path, sample)))
         }),
     )

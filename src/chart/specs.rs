@@ -1,8 +1,7 @@
 //! The dashboard's charts as specs, built from a school view (shared by the screen and print).
 
 use super::{ChartSpec, Reference, Series};
-use crate::analysis::TimeSlice;
-use crate::service::view::{SchoolView, WeeklyComparator};
+use crate::view::{SchoolView, TimeSlice, WeeklyComparator};
 
 /// Absence week by week as a line chart (the school's, or one pupil's).
 #[must_use]

@@ -12,12 +12,13 @@ use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tsm_desk::domain::meeting::ActionStatus;
-use tsm_desk::domain::{Code, Layout, Period};
-use tsm_desk::import::{ColumnMapping, Field, base_name};
-use tsm_desk::report::{NameStyle, PrintOptions, ReportError, export, pdf_bytes, pupil_list};
+use tsm_desk::domain::{Clock, Code, Layout, Period};
+use tsm_desk::service::CohortBy;
 use tsm_desk::service::ImportRequest;
-use tsm_desk::service::print::Printable;
-use tsm_desk::service::{ActivityKind, CohortBy};
+use tsm_desk::service::print::{
+    Export, NameStyle, PrintOptions, Printable, ReportError, TABLE_EXTENSIONS,
+};
+use tsm_desk::service::{ColumnMapping, Field};
 use tsm_desk::service::{Service, retention_keep_from};
 
 /// tsm-desk: school attendance data and termly Targeting Support Meetings.
@@ -267,7 +268,7 @@ fn parse_names(s: &str) -> Result<NameStyle, String> {
 fn print_options(service: &Service, names: Option<NameStyle>) -> PrintOptions {
     PrintOptions {
         names: names.unwrap_or(service.settings().print_names),
-        printed_on: chrono::Local::now().naive_local(),
+        printed_on: service.clock().now(),
     }
 }
 
@@ -294,22 +295,8 @@ fn action_log(db: &Db, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> 
         },
         &options,
     )?;
-    export::write_atomically(&args.out, &printout.pdf)?;
-    service.log_activity(
-        ActivityKind::Print,
-        Some(&urn),
-        &format!(
-            "Wrote the action log of meeting #{meeting} ({} pages) to {}",
-            printout.doc.pages.len(),
-            base_name(&args.out)
-        ),
-    )?;
-    writeln!(
-        out,
-        "Wrote the action log ({} pages) to {}",
-        printout.doc.pages.len(),
-        args.out.display()
-    )?;
+    let said = service.export(&printout.pdf_export(), &args.out)?;
+    writeln!(out, "{said}")?;
     Ok(())
 }
 
@@ -463,9 +450,7 @@ fn open_service(db: &Db) -> Result<Service> {
 
 fn purge(db: &Db, args: &PurgeArgs, out: &mut dyn Write) -> Result<()> {
     let mut service = open_service(db)?;
-    let today = args
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = args.today.unwrap_or_else(|| service.clock().today());
     let years = args.years.unwrap_or(service.settings().retention_years);
     if retention_keep_from(today, years).is_none() {
         bail!(
@@ -554,7 +539,7 @@ fn extension(path: &Path) -> Option<String> {
 fn check_table_file(path: &Path) -> Result<()> {
     match extension(path).as_deref() {
         Some("xlsx" | "csv") => Ok(()),
-        _ => Err(ReportError::Format(path.display().to_string(), export::TABLE_EXTENSIONS).into()),
+        _ => Err(ReportError::Format(path.display().to_string(), TABLE_EXTENSIONS).into()),
     }
 }
 
@@ -570,48 +555,25 @@ fn pupil_list(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> 
         }
     }
     let mut service = open_service(db)?;
-    let view = service.school_view(&args.school, args.term)?;
-    let table = export::pupil_list_table(&view);
-    let kind = match format.as_deref() {
-        Some("pdf") => {
-            let options = print_options(&service, args.names);
-            let doc = pupil_list::pupil_list(&view, &options);
-            export::write_atomically(&args.out, &pdf_bytes(&doc, &options))?;
-            ActivityKind::Print
-        }
-        _ => {
-            export::write_table(std::slice::from_ref(&table), &args.out)?;
-            ActivityKind::Export
-        }
+    let (urn, period) = (args.school.clone(), args.term);
+    let said = if format.as_deref() == Some("pdf") {
+        let options = print_options(&service, args.names);
+        let printout = service.print(&Printable::PupilList { urn, period }, &options)?;
+        service.export(&printout.pdf_export(), &args.out)?
+    } else {
+        service.export(&Export::PupilList { urn, period }, &args.out)?
     };
-    service.log_activity(
-        kind,
-        Some(&args.school),
-        &format!(
-            "Wrote the pupil list for {} ({} pupils) to {}",
-            view.period,
-            table.rows.len(),
-            base_name(&args.out)
-        ),
-    )?;
-    writeln!(
-        out,
-        "Wrote {} pupils to {}",
-        table.rows.len(),
-        args.out.display()
-    )?;
+    writeln!(out, "{said}")?;
     Ok(())
 }
 
 fn export_actions(db: &Db, args: &ExportActionsArgs, out: &mut dyn Write) -> Result<()> {
     check_table_file(&args.out)?;
-    let service = open_service(db)?;
+    let mut service = open_service(db)?;
     if let Some(urn) = &args.school {
         service.require_school(urn)?;
     }
-    let today = args
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = args.today.unwrap_or_else(|| service.clock().today());
     let rows: Vec<_> = service
         .tracker(today)?
         .into_iter()
@@ -619,46 +581,20 @@ fn export_actions(db: &Db, args: &ExportActionsArgs, out: &mut dyn Write) -> Res
         .filter(|r| args.status.keeps(r.action.status))
         .filter(|r| !args.overdue || r.overdue)
         .collect();
-    let table = export::actions_table(&rows);
-    export::write_table(std::slice::from_ref(&table), &args.out)?;
-    service.log_activity(
-        ActivityKind::Export,
-        args.school.as_deref(),
-        &format!("Wrote {} actions to {}", rows.len(), base_name(&args.out)),
-    )?;
-    writeln!(
-        out,
-        "Wrote {} action{} to {}",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        args.out.display()
-    )?;
+    let said = service.export(&Export::Actions(rows), &args.out)?;
+    writeln!(out, "{said}")?;
     Ok(())
 }
 
 fn export_cohorts(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> {
     check_table_file(&args.out)?;
     let mut service = open_service(db)?;
-    let view = service.school_view(&args.school, args.term)?;
-    let tables = export::cohort_tables(&view);
-    export::write_table(&tables, &args.out)?;
-    service.log_activity(
-        ActivityKind::Export,
-        Some(&args.school),
-        &format!(
-            "Wrote the cohort tables for {} to {}",
-            view.period,
-            base_name(&args.out)
-        ),
-    )?;
-    writeln!(
-        out,
-        "Wrote {} year groups and {} characteristic groups for {} to {}",
-        view.by_year.len(),
-        view.characteristics.len(),
-        view.period,
-        args.out.display()
-    )?;
+    let what = Export::Cohorts {
+        urn: args.school.clone(),
+        period: args.term,
+    };
+    let said = service.export(&what, &args.out)?;
+    writeln!(out, "{said}")?;
     Ok(())
 }
 
@@ -666,7 +602,7 @@ fn overview(db: &Db, json: bool, out: &mut dyn Write) -> Result<()> {
     let mut service = if db.exists() {
         open_service(db)?
     } else {
-        let dir = tsm_desk::demo::sample_dir()
+        let dir = tsm_desk::service::sample_dir()
             .context("no database yet and no sample_data folder to start a demo from")?;
         writeln!(
             out,
@@ -674,10 +610,10 @@ fn overview(db: &Db, json: bool, out: &mut dyn Write) -> Result<()> {
             db.display()
         )?;
         let key = safety::passphrase(db)?;
-        Service::open(db, key.as_ref(), Some(&dir), &mut |_| {})
+        Service::open(db, key.as_ref(), Some(&dir), &Clock::new(), &mut |_| {})
             .with_context(|| format!("cannot create the database {}", db.display()))?
     };
-    let today = chrono::Local::now().date_naive();
+    let today = service.clock().today();
     let overview = service.overview(today)?;
     if json {
         return output::overview_json(&overview, out);
@@ -687,8 +623,7 @@ fn overview(db: &Db, json: bool, out: &mut dyn Write) -> Result<()> {
 
 fn sample_data(dir: &Path, out: &mut dyn Write) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let files = tsm_desk::sample::generate(dir)?;
-    tsm_desk::demo::write_manifest(dir, &files)?;
+    let files = tsm_desk::service::write_sample_data(dir)?;
     for f in &files {
         let size = std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0);
         let what = match (f.urn.as_str(), f.as_of) {
@@ -702,7 +637,7 @@ fn sample_data(dir: &Path, out: &mut dyn Write) -> Result<()> {
         out,
         "{} files and {} written",
         files.len(),
-        tsm_desk::demo::MANIFEST
+        tsm_desk::service::MANIFEST
     )?;
     Ok(())
 }

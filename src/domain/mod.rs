@@ -3,6 +3,7 @@
 //! (a test in `tests/it/architecture.rs` checks it).
 
 pub mod batch;
+pub mod clock;
 pub mod codes;
 pub mod dataset;
 pub mod marks;
@@ -17,6 +18,7 @@ pub use batch::{
     BatchContent, BatchSchool, ImportBatch, Layout, PupilMarks, SummaryRow, Warning, WeeklyContent,
     WeeklyFile, WeeklyPart, WeeklyRow,
 };
+pub use clock::Clock;
 pub use codes::{Category, Code, CodeMap, LocalCode, Reading, ReasonGroup, SessionCounts};
 pub use dataset::{PatchRow, PeriodData, PreviousRate, PupilRecord, PupilTag, School};
 pub use marks::{Mark, MarkStrip, Session};

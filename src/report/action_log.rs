@@ -7,7 +7,7 @@ use super::{NameStyle, PrintOptions};
 use crate::chart::{ChartTheme, render, specs::chart_specs};
 use crate::domain::meeting::{Action, ActionStatus, LegalEvidence, LegalOutcome, PupilStep};
 use crate::domain::rules::percent;
-use crate::service::view::MeetingView;
+use crate::view::MeetingView;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 

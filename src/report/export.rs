@@ -20,7 +20,7 @@
 
 use super::{Cell, Column, ReportError, Table};
 use crate::domain::FlagCategory;
-use crate::service::view::{PupilRow, SchoolView, TrackedRow};
+use crate::view::{PupilRow, SchoolView, TrackedRow};
 use chrono::Datelike as _;
 use rust_xlsxwriter::{
     ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,

@@ -9,7 +9,7 @@ use super::font::FontKind;
 use super::{NameStyle, PrintOptions};
 use crate::domain::FlagCategory;
 use crate::domain::rules::percent;
-use crate::service::view::{PupilRow, SchoolView};
+use crate::view::{PupilRow, SchoolView};
 
 /// Height of a row, leaving room to write by hand.
 const WRITING_ROW: f32 = 40.0;

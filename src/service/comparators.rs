@@ -3,12 +3,12 @@
 //! weeks, each with its source), and the national and own-LA lines drawn beside a
 //! school's week-by-week absence.
 
-use super::view::WeeklyComparator;
 use super::{NationalFigures, Service, ServiceError};
 use crate::analysis::TimeSlice;
 use crate::domain::published::{la_key, monday_of};
 use crate::domain::{GeographicLevel, PublishedPhase, School};
 use crate::store::{PublishedHeld, PublishedOutcome};
+use crate::view::WeeklyComparator;
 use chrono::NaiveDate;
 use std::path::Path;
 

@@ -1,10 +1,10 @@
 //! Meetings for the screens: opening a school's meeting for a term with the data it
 //! discusses, writing edits as they are made, the audit trail and the actions tracker.
 
-use super::view::{MeetingView, TrackedRow, pupil_label};
 use super::{Service, ServiceError};
 use crate::domain::meeting::{Attendee, Edit, Meeting, RowId, Shortlist};
 use crate::domain::{FlagCategory, Period, Rate};
+use crate::view::{MeetingView, TrackedRow, pupil_label};
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -212,7 +212,7 @@ impl Service {
 }
 
 /// The severe, persistent and at-risk pupils in list order.
-fn shortlist(rows: &[super::view::PupilRow]) -> Shortlist {
+fn shortlist(rows: &[crate::view::PupilRow]) -> Shortlist {
     let mut s = Shortlist::default();
     for r in rows {
         match r.category {

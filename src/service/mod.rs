@@ -10,13 +10,16 @@ pub mod print;
 pub mod reports;
 pub mod safety;
 pub mod settings;
-pub mod view;
 pub mod worker;
+
+/// The view models, which live below the service so that the report and chart layers
+/// can draw them; named here too for the service's callers.
+pub use crate::view;
 
 use crate::analysis::{self, AnalysisError, PupilFlag};
 use crate::demo::DemoError;
-use crate::domain::{FlagCategory, Period, PeriodData, PupilRecord, School, SenStatus};
-use crate::import::{ColumnMapping, ImportError};
+use crate::domain::{Clock, FlagCategory, Period, PeriodData, PupilRecord, School, SenStatus};
+use crate::import::ImportError;
 use crate::store::{ImportOptions, Store, StoreError};
 use chrono::NaiveDate;
 pub use hygiene::{retention_keep_from, saved_settings};
@@ -25,14 +28,16 @@ pub use settings::{NationalComparator, NationalFigures, Settings};
 // What callers of the service (the app's worker, the CLI) name in its requests and
 // answers, so that they need not reach below it.
 pub use crate::analysis::CohortBy;
+pub use crate::import::{ColumnMapping, Field, base_name};
 pub use crate::store::{
-    ActivityKind, ImportOutcome, MIN_PASSPHRASE_LEN, Passphrase, Protection, PurgePreview, probe,
+    ActivityKind, ActivityRow, DeletedCounts, ImportOutcome, MIN_PASSPHRASE_LEN, Passphrase,
+    Protection, PurgePreview, probe,
 };
-use std::path::{Path, PathBuf};
-use view::{
+use crate::view::{
     Badge, CalendarDay, CharacteristicRate, FilePreview, HistoryPoint, ImportReport, Overview,
     OverviewRow, Progress, PupilDetail, PupilRow, SchoolView, TrendPoint,
 };
+use std::path::{Path, PathBuf};
 
 /// Something the service could not do. Messages name files, lines and fields, never
 /// pupils.
@@ -56,6 +61,41 @@ pub enum ServiceError {
     /// A printout or export.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    /// Writing the sample data.
+    #[error(transparent)]
+    Sample(#[from] crate::sample::SampleError),
+}
+
+impl From<&ServiceError> for crate::view::ImportFailure {
+    fn from(e: &ServiceError) -> Self {
+        let unknown_codes = match e {
+            ServiceError::Import(e) => match e.problem.as_ref() {
+                crate::import::Problem::UnknownCodes(codes) => {
+                    codes.iter().filter_map(|c| c.code.clone()).collect()
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        crate::view::ImportFailure {
+            message: e.to_string(),
+            unknown_codes,
+        }
+    }
+}
+
+pub use crate::demo::{MANIFEST, sample_dir};
+pub use crate::sample::SampleFile;
+
+/// Writes the synthetic sample data (demo pupils, several schools) to `dir` with the
+/// manifest that loading it into a new database reads.
+///
+/// # Errors
+/// If a file cannot be written.
+pub fn write_sample_data(dir: &Path) -> Result<Vec<SampleFile>, ServiceError> {
+    let files = crate::sample::generate(dir)?;
+    crate::demo::write_manifest(dir, &files)?;
+    Ok(files)
 }
 
 /// Replaces the default panic message, whose payload can carry data (a value being
@@ -187,6 +227,7 @@ impl Service {
         path: &Path,
         key: Option<&crate::store::Passphrase>,
         sample: Option<&Path>,
+        clock: &Clock,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Service, ServiceError> {
         let fresh = crate::store::probe(path)? == crate::store::Protection::New;
@@ -197,6 +238,7 @@ impl Service {
             });
         }
         let mut store = Store::open_with(path, key)?;
+        store.set_clock(clock.clone());
         if fresh && let Some(dir) = sample {
             progress(Progress {
                 label: "No database yet: loading the bundled sample data (demo, synthetic pupils)"
@@ -224,7 +266,7 @@ impl Service {
             });
             // A backup that cannot be made (a full disk, a read-only folder) is worth
             // saying loudly, but not worth refusing to open the data over.
-            if let Err(e) = service.daily_backup(chrono::Local::now().date_naive()) {
+            if let Err(e) = service.daily_backup(clock.today()) {
                 service.notice = Some(format!("Today's backup could not be made: {e}"));
             }
         }
@@ -241,6 +283,18 @@ impl Service {
         key: Option<&crate::store::Passphrase>,
     ) -> Result<Service, ServiceError> {
         Service::new(Store::open_with(path, key)?)
+    }
+
+    /// The clock the service and its store read (the one clock of the app or the
+    /// command line).
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        self.store.clock()
+    }
+
+    /// Sets the clock (the command line's, or a test's pinned one).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.store.set_clock(clock);
     }
 
     /// Every school held, by URN, with the terms it has figures for.
@@ -619,7 +673,7 @@ impl Service {
         let mut calendar: Vec<CalendarDay> = Vec::new();
         if let Some(strip) = &strip {
             for mark in strip.marks() {
-                let text = Some(view::DayMark {
+                let text = Some(crate::view::DayMark {
                     mark: mark.code.mark().to_owned(),
                     category: mark.code.category(),
                 });

@@ -1,12 +1,16 @@
 //! Printouts and exports: the service gathers the views, the report layer lays them out
 //! and writes them. All of it runs on the worker thread.
 
-use super::view::TrackedRow;
 use super::{Service, ServiceError};
 use crate::domain::Period;
-use crate::report::doc::Doc;
-use crate::report::raster::{PageImage, render_page};
-use crate::report::{PrintOptions, Table, action_log, export, pdf_bytes, pupil_list};
+use crate::report::raster::render_page;
+use crate::report::{Table, action_log, export, pdf_bytes, pupil_list};
+use crate::view::TrackedRow;
+// What a printout is made of, named here for the screens and the command line.
+pub use crate::report::doc::Doc;
+pub use crate::report::export::TABLE_EXTENSIONS;
+pub use crate::report::raster::PageImage;
+pub use crate::report::{NameStyle, PrintOptions, ReportError};
 use crate::store::ActivityKind;
 use std::path::Path;
 use std::sync::Arc;
@@ -48,6 +52,33 @@ pub struct Printout {
     pub pages: Vec<(usize, PageImage)>,
     /// The same list as spreadsheet tables, for documents that have one (the pupil list).
     pub tables: Option<Arc<Vec<Table>>>,
+    /// The school's URN.
+    pub urn: String,
+    /// What the document is, for the activity log ("the pupil list for 2025-26 autumn
+    /// (12 pupils)", "the action log of meeting #3 (2 pages)").
+    pub about: String,
+}
+
+impl Printout {
+    /// The printout's PDF, to write to a file.
+    #[must_use]
+    pub fn pdf_export(&self) -> Export {
+        Export::Pdf {
+            urn: self.urn.clone(),
+            about: self.about.clone(),
+            bytes: Arc::clone(&self.pdf),
+        }
+    }
+
+    /// The printout's spreadsheet tables, to write to a file, if it has any.
+    #[must_use]
+    pub fn tables_export(&self) -> Option<Export> {
+        self.tables.as_ref().map(|tables| Export::Tables {
+            urn: self.urn.clone(),
+            about: self.about.clone(),
+            tables: Arc::clone(tables),
+        })
+    }
 }
 
 /// Something to write to a file.
@@ -62,10 +93,31 @@ pub enum Export {
         /// Term.
         period: Option<Period>,
     },
-    /// Tables already made (the pupil list's spreadsheet).
-    Tables(Arc<Vec<Table>>),
-    /// Bytes already made (a printout's PDF).
-    Bytes(Arc<Vec<u8>>),
+    /// A school's pupil list as a spreadsheet, for a term (the latest if `None`).
+    PupilList {
+        /// URN.
+        urn: String,
+        /// Term.
+        period: Option<Period>,
+    },
+    /// Tables already made (a printout's spreadsheet: see [`Printout::tables_export`]).
+    Tables {
+        /// The school's URN.
+        urn: String,
+        /// What the tables are, as [`Printout::about`].
+        about: String,
+        /// The tables.
+        tables: Arc<Vec<Table>>,
+    },
+    /// A printout's PDF, already made (see [`Printout::pdf_export`]).
+    Pdf {
+        /// The school's URN.
+        urn: String,
+        /// What the document is, as [`Printout::about`].
+        about: String,
+        /// The file's bytes.
+        bytes: Arc<Vec<u8>>,
+    },
 }
 
 /// Pixels per point of preview pages (about 115 dpi).
@@ -94,19 +146,25 @@ impl Service {
         what: &Printable,
         options: &PrintOptions,
     ) -> Result<Printout, ServiceError> {
-        let (doc, file_name, tables) = match what {
+        let (doc, file_name, tables, urn, about) = match what {
             Printable::ActionLog { urn, meeting } => {
                 let view = self.meeting_view(urn, *meeting)?;
                 let doc = action_log::action_log(&view, options);
                 let name = format!("TSM action log {urn} {}.pdf", view.meeting.period);
-                (doc, name, None)
+                let pages = doc.pages.len();
+                let about = format!(
+                    "the action log of meeting #{meeting} ({pages} page{})",
+                    plural(pages)
+                );
+                (doc, name, None, urn, about)
             }
             Printable::PupilList { urn, period } => {
                 let view = self.school_view(urn, *period)?;
                 let doc = pupil_list::pupil_list(&view, options);
                 let name = format!("Pupil list {urn} {}.pdf", view.period);
                 let table = export::pupil_list_table(&view);
-                (doc, name, Some(Arc::new(vec![table])))
+                let about = pupil_list_about(&view.period, table.rows.len());
+                (doc, name, Some(Arc::new(vec![table])), urn, about)
             }
         };
         let pdf = pdf_bytes(&doc, options);
@@ -120,6 +178,8 @@ impl Service {
             pdf: Arc::new(pdf),
             pages,
             tables,
+            urn: urn.clone(),
+            about,
         })
     }
 
@@ -132,9 +192,11 @@ impl Service {
     pub fn export(&mut self, what: &Export, path: &Path) -> Result<String, ServiceError> {
         let said = self.write_export(what, path)?;
         let (kind, urn) = match what {
-            Export::Bytes(_) => (ActivityKind::Print, None),
-            Export::Cohorts { urn, .. } => (ActivityKind::Export, Some(urn.as_str())),
-            Export::Actions(_) | Export::Tables(_) => (ActivityKind::Export, None),
+            Export::Pdf { urn, .. } => (ActivityKind::Print, Some(urn.as_str())),
+            Export::Cohorts { urn, .. }
+            | Export::PupilList { urn, .. }
+            | Export::Tables { urn, .. } => (ActivityKind::Export, Some(urn.as_str())),
+            Export::Actions(_) => (ActivityKind::Export, None),
         };
         self.log_activity(kind, urn, &said)?;
         Ok(said)
@@ -145,7 +207,8 @@ impl Service {
         match what {
             Export::Actions(rows) => {
                 export::write_table(&[export::actions_table(rows)], path)?;
-                Ok(format!("Wrote {} actions to {shown}", rows.len()))
+                let n = rows.len();
+                Ok(format!("Wrote {n} action{} to {shown}", plural(n)))
             }
             Export::Cohorts { urn, period } => {
                 let view = self.school_view(urn, *period)?;
@@ -155,15 +218,33 @@ impl Service {
                     view.period
                 ))
             }
-            Export::Tables(tables) => {
-                export::write_table(tables, path)?;
-                let rows: usize = tables.iter().map(|t| t.rows.len()).sum();
-                Ok(format!("Wrote {rows} rows to {shown}"))
+            Export::PupilList { urn, period } => {
+                let view = self.school_view(urn, *period)?;
+                let table = export::pupil_list_table(&view);
+                export::write_table(std::slice::from_ref(&table), path)?;
+                let about = pupil_list_about(&view.period, table.rows.len());
+                Ok(format!("Wrote {about} to {shown}"))
             }
-            Export::Bytes(bytes) => {
+            Export::Tables { about, tables, .. } => {
+                export::write_table(tables, path)?;
+                Ok(format!("Wrote {about} to {shown}"))
+            }
+            Export::Pdf { about, bytes, .. } => {
                 export::write_atomically(path, bytes)?;
-                Ok(format!("Saved {shown}"))
+                Ok(format!("Wrote {about} to {shown}"))
             }
         }
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// "the pupil list for 2025-26 autumn (12 pupils)".
+fn pupil_list_about(period: &Period, pupils: usize) -> String {
+    format!(
+        "the pupil list for {period} ({pupils} pupil{})",
+        plural(pupils)
+    )
 }

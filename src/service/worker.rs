@@ -4,9 +4,6 @@
 
 use super::print::{Export, Printable, Printout, render_pages};
 use super::safety::SafetyView;
-use super::view::{
-    FilePreview, ImportReport, MeetingView, Overview, Progress, PupilDetail, SchoolView, TrackedRow,
-};
 use super::{ImportRequest, Service, ServiceError, Settings};
 use crate::domain::Period;
 use crate::domain::meeting::{ActionStatus, Edit, RowId};
@@ -15,6 +12,9 @@ use crate::report::PrintOptions;
 use crate::report::doc::Doc;
 use crate::report::raster::PageImage;
 use crate::store::{ActivityRow, AuditRow, DeletedCounts, PurgePreview};
+use crate::view::{
+    FilePreview, ImportReport, MeetingView, Overview, Progress, PupilDetail, SchoolView, TrackedRow,
+};
 use chrono::NaiveDate;
 use chrono::NaiveDateTime;
 use std::path::PathBuf;
@@ -202,7 +202,7 @@ pub enum Reply {
     /// File previews.
     Preview(Vec<FilePreview>),
     /// An import's report, or its error (nothing stored).
-    Imported(Result<ImportReport, super::view::ImportFailure>),
+    Imported(Result<ImportReport, crate::view::ImportFailure>),
     /// Settings saved (or why not).
     SettingsSaved(Result<Box<Settings>, String>),
     /// Mappings after a save (or why not).
@@ -385,7 +385,7 @@ where
             Request::Import(request) => Reply::Imported(
                 service
                     .import(&request, &mut |p| send(Reply::Progress(p)))
-                    .map_err(|e| super::view::ImportFailure::from(&e)),
+                    .map_err(|e| crate::view::ImportFailure::from(&e)),
             ),
             Request::SaveSettings(settings) => Reply::SettingsSaved(
                 service

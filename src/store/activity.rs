@@ -4,7 +4,7 @@
 //! Summaries hold counts, file base names, URNs and terms only: never a pupil's name
 //! or free text typed about pupils. Callers build them from such parts.
 
-use super::meeting::AT_FORMAT;
+use super::format::AT_FORMAT;
 use super::{Store, StoreError};
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, params};
@@ -99,18 +99,16 @@ pub struct ActivityRow {
 }
 
 /// Writes an activity row on `conn` (a connection or an open transaction), stamped
-/// with the local time now.
+/// with `at` (local time, from the store's clock).
 pub(super) fn log(
     conn: &Connection,
+    at: chrono::NaiveDateTime,
     officer: &str,
     kind: ActivityKind,
     urn: Option<&str>,
     summary: &str,
 ) -> Result<(), StoreError> {
-    let at = chrono::Local::now()
-        .naive_local()
-        .format(AT_FORMAT)
-        .to_string();
+    let at = at.format(AT_FORMAT).to_string();
     conn.execute(
         "INSERT INTO activity (at, officer, kind, school_urn, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![at, officer, kind.key(), urn, summary],
@@ -132,7 +130,7 @@ impl Store {
         urn: Option<&str>,
         summary: &str,
     ) -> Result<(), StoreError> {
-        log(&self.conn, officer, kind, urn, summary)
+        log(&self.conn, self.clock.now(), officer, kind, urn, summary)
     }
 
     /// The latest `limit` rows of the activity log, newest first.
@@ -206,7 +204,7 @@ mod tests {
         assert_eq!(rows[1].kind, ActivityKind::Backup);
         assert_eq!(rows[1].school_urn, None);
         assert!(rows[0].id > rows[1].id);
-        let now = chrono::Local::now().naive_local();
+        let now = crate::domain::Clock::new().now();
         assert!(
             (now - rows[0].at).num_seconds().abs() < 60,
             "{:?}",

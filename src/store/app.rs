@@ -2,6 +2,7 @@
 //! mappings, pupils' names and histories, and meeting and action counts for the patch
 //! overview.
 
+use super::format::{date, date_text};
 use super::{Store, StoreError};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::{Period, SessionCounts, Term};
@@ -38,16 +39,6 @@ pub struct PupilHistoryRow {
     pub period: Period,
     /// Totals.
     pub counts: SessionCounts,
-}
-
-/// A date column read back (`YYYY-MM-DD`), if set and readable.
-pub(super) fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-}
-
-/// A date as stored (`YYYY-MM-DD`).
-pub(super) fn date_text(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 impl Store {
@@ -97,7 +88,7 @@ impl Store {
         self.conn.execute(
             "INSERT INTO column_mappings (name, mapping, saved_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at",
-            params![name, mapping, chrono::Local::now().to_rfc3339()],
+            params![name, mapping, self.clock.now_utc().to_rfc3339()],
         )?;
         Ok(())
     }

@@ -4,9 +4,12 @@
 //! on request; the newest N are kept. Restoring copies a backup back into the open
 //! database in one step, after backing up what is there now.
 
-use super::crypt::{Passphrase, Protection, probe, with_suffix};
+use super::crypt::{Passphrase, Protection, probe};
+use super::files::{
+    BackupInfo, STAMP, backup_dir_of, list_backups, stem_of, sync_file, with_suffix,
+};
 use super::{SCHEMA_VERSION, Store, StoreError};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -14,11 +17,6 @@ use std::time::Duration;
 
 /// How many backups are kept when the settings say nothing.
 pub const DEFAULT_BACKUPS_KEPT: usize = 10;
-
-/// The format of the time in a backup's file name.
-const STAMP: &str = "%Y%m%d-%H%M%S-%3f";
-/// The length of a formatted [`STAMP`].
-const STAMP_LEN: usize = 19;
 
 /// Why a backup was made; the reason is part of its file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,19 +40,6 @@ impl BackupReason {
             BackupReason::Manual => "manual".into(),
         }
     }
-}
-
-/// One backup file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupInfo {
-    /// Where it is.
-    pub path: PathBuf,
-    /// When it was made (local time, from its name).
-    pub made: NaiveDateTime,
-    /// Why: `daily`, `manual`, `before-restore`, `before-migration-v2`...
-    pub reason: String,
-    /// Its size in bytes.
-    pub bytes: u64,
 }
 
 impl Store {
@@ -120,7 +105,7 @@ impl Store {
             ));
         };
         let stem = stem_of(&db);
-        let now = chrono::Local::now().naive_local();
+        let now = self.clock.now();
         let mut path = dir.join(format!(
             "{stem}-{}-{}.sqlite",
             now.format(STAMP),
@@ -274,68 +259,12 @@ fn open_backup(file: &Path, key: Option<&Passphrase>) -> Result<Connection, Stor
     Ok(conn)
 }
 
-/// `backups/` beside a database file.
-pub(crate) fn backup_dir_of(db: &Path) -> PathBuf {
-    db.parent()
-        .map_or_else(|| PathBuf::from("backups"), |d| d.join("backups"))
-}
-
-/// The file name without its extension (`tsm-desk.sqlite` -> `tsm-desk`).
-pub(crate) fn stem_of(db: &Path) -> String {
-    db.file_stem()
-        .map_or_else(|| "tsm-desk".into(), |s| s.to_string_lossy().into_owned())
-}
-
-/// The backups of the database named `stem` in `dir`, newest first.
-///
-/// # Errors
-/// File errors reading the folder.
-pub fn list_backups(dir: &Path, stem: &str) -> Result<Vec<BackupInfo>, StoreError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(StoreError::file(dir, &e)),
-    };
-    let prefix = format!("{stem}-");
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name
-            .strip_prefix(&prefix)
-            .and_then(|r| r.strip_suffix(".sqlite"))
-        else {
-            continue;
-        };
-        let (Some(stamp), Some(reason)) = (rest.get(..STAMP_LEN), rest.get(STAMP_LEN + 1..)) else {
-            continue;
-        };
-        let Ok(made) = NaiveDateTime::parse_from_str(stamp, STAMP) else {
-            continue;
-        };
-        out.push(BackupInfo {
-            path: entry.path(),
-            made,
-            reason: reason.to_owned(),
-            bytes: entry.metadata().map(|m| m.len()).unwrap_or(0),
-        });
-    }
-    out.sort_by(|a, b| b.made.cmp(&a.made).then_with(|| b.path.cmp(&a.path)));
-    Ok(out)
-}
-
 /// Deletes all but the newest `keep` backups of `stem` in `dir`.
 fn prune(dir: &Path, stem: &str, keep: usize) -> Result<(), StoreError> {
     for old in list_backups(dir, stem)?.into_iter().skip(keep) {
         std::fs::remove_file(&old.path).map_err(|e| StoreError::file(&old.path, &e))?;
     }
     Ok(())
-}
-
-/// Flushes a file to disk.
-pub(crate) fn sync_file(path: &Path) -> Result<(), StoreError> {
-    std::fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| StoreError::file(path, &e))
 }
 
 #[cfg(test)]
@@ -381,7 +310,7 @@ mod tests {
     fn daily_backups_are_made_once_a_day() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
-        let today = chrono::Local::now().date_naive();
+        let today = crate::domain::Clock::new().today();
         let made = store.daily_backup(today, 5).unwrap();
         assert_eq!(made.map(|b| b.reason), Some("daily".to_owned()));
         assert_eq!(store.daily_backup(today, 5).unwrap(), None);

@@ -8,9 +8,10 @@
 //! passphrase the file is indistinguishable from random bytes.
 
 use super::StoreError;
+use super::files::{backup_dir_of, list_backups, stem_of, sync_file, with_suffix};
 use rusqlite::Connection;
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The first 16 bytes of every plain (unencrypted) SQLite database.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -112,14 +113,6 @@ pub fn probe(path: &Path) -> Result<Protection, StoreError> {
     })
 }
 
-/// A sibling path with a suffix added to the file name (`db.sqlite` ->
-/// `db.sqlite-encrypting`).
-pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut p = path.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
-}
-
 /// Writes an encrypted copy of the plain database `src` to `dst` (which must not
 /// exist) with `sqlcipher_export`, keeping the schema version, and checks the copy
 /// opens with the passphrase and holds the same number of rows in every table.
@@ -206,9 +199,9 @@ pub fn encrypt_database(path: &Path, passphrase: &Passphrase) -> Result<usize, S
         }
     }
     replace_with_encrypted(path, passphrase)?;
-    let stem = super::backup::stem_of(path);
+    let stem = stem_of(path);
     let mut encrypted = 0;
-    for b in super::backup::list_backups(&super::backup::backup_dir_of(path), &stem)? {
+    for b in list_backups(&backup_dir_of(path), &stem)? {
         if probe(&b.path)? == Protection::Plain {
             replace_with_encrypted(&b.path, passphrase)?;
             encrypted += 1;
@@ -222,7 +215,7 @@ fn replace_with_encrypted(path: &Path, passphrase: &Passphrase) -> Result<(), St
     let tmp = with_suffix(path, "-encrypting");
     let _ = std::fs::remove_file(&tmp);
     let done = export_encrypted(path, &tmp, passphrase)
-        .and_then(|()| super::backup::sync_file(&tmp))
+        .and_then(|()| sync_file(&tmp))
         .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| StoreError::file(path, &e)));
     if done.is_err() {
         let _ = std::fs::remove_file(&tmp);

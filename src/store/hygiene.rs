@@ -423,6 +423,7 @@ impl Store {
         let schools: Vec<String> = plan.preview.schools.iter().map(|s| s.urn.clone()).collect();
         activity::log(
             &tx,
+            self.clock.now(),
             officer,
             ActivityKind::Purge,
             None,
@@ -501,6 +502,7 @@ impl Store {
         }
         activity::log(
             &tx,
+            self.clock.now(),
             officer,
             ActivityKind::DeleteSchool,
             Some(urn),

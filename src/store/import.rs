@@ -1,60 +1,15 @@
 //! Storing an [`ImportBatch`] in one transaction.
 
-use super::{Store, StoreError};
-use crate::domain::{
-    BatchContent, Code, ImportBatch, Layout, MarkStrip, Period, PupilDetails, SessionCounts, Upn,
-    Warning,
+use super::format::PupilParams;
+use super::rows::{
+    ImportOptions, ImportOutcome, ImportTime, delete_import, merged_strip, period_id, sources,
+    upsert_school, write_attendance, write_marks_attendance,
 };
+use super::{Store, StoreError};
+use crate::domain::{BatchContent, ImportBatch, MarkStrip, Period, PupilDetails, Upn, Warning};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension as _, Transaction, params};
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// How to store a batch.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// The school's name, to set or update.
-    pub school_name: Option<String>,
-    /// The period for the whole file; required for summaries, optional for marks (whose
-    /// dates otherwise give their terms).
-    pub term: Option<Period>,
-    /// Re-import a file already imported (same SHA-256), replacing what it stored.
-    pub replace: bool,
-    /// Who imports (the officer named in settings), for the activity log row written
-    /// in the import's transaction.
-    pub officer: String,
-    /// The day a weekly file's figures run to; by default the file's own date (when it
-    /// was downloaded).
-    pub as_of: Option<NaiveDate>,
-}
-
-/// What an import stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ImportOutcome {
-    /// The import's id.
-    pub import_id: i64,
-    /// The file's name.
-    pub file_name: String,
-    /// The layout it was read as.
-    pub layout: Layout,
-    /// The periods it stored attendance for.
-    pub periods: Vec<String>,
-    /// Pupils in the file.
-    pub pupils: usize,
-    /// Rows read.
-    pub rows: usize,
-    /// Session marks stored.
-    pub marks: usize,
-    /// First and last mark dates.
-    pub date_range: Option<(NaiveDate, NaiveDate)>,
-    /// Warnings from reading and storing.
-    pub warnings: Vec<Warning>,
-    /// Whether an earlier import of the same file was replaced.
-    pub replaced: bool,
-    /// The schools it stored data for, by URN.
-    pub schools: Vec<String>,
-    /// For a weekly file: the day its figures run to.
-    pub as_of: Option<NaiveDate>,
-}
+use std::collections::{BTreeMap, HashMap};
 
 impl Store {
     /// Stores a checked batch for the school with `urn`, adding the school if new. All
@@ -107,14 +62,15 @@ impl Store {
         batches: &[ImportBatch],
         options: &ImportOptions,
     ) -> Result<Vec<ImportOutcome>, StoreError> {
+        let time = ImportTime::of(&self.clock);
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batches.len());
         for batch in batches {
             let outcome = match (&batch.content, urn) {
                 (BatchContent::Weekly(content), _) => {
-                    super::weekly::store_weekly(&tx, batch, content, urn, options)?
+                    super::weekly::store_weekly(&tx, batch, content, urn, options, &time)?
                 }
-                (_, Some(urn)) => store_batch(&tx, urn, batch, options)?,
+                (_, Some(urn)) => store_batch(&tx, urn, batch, options, &time)?,
                 (_, None) => {
                     return Err(StoreError::SchoolRequired {
                         file: batch.file_name.clone(),
@@ -129,7 +85,7 @@ impl Store {
                 params![phase, urn],
             )?;
         }
-        log_import(&tx, options, urn, &outcomes)?;
+        log_import(&tx, &time, options, urn, &outcomes)?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -150,8 +106,9 @@ impl Store {
         next: &mut NextPart<'_>,
         end: &mut dyn FnMut() -> Option<(usize, Vec<Warning>)>,
     ) -> Result<Option<ImportOutcome>, StoreError> {
+        let time = ImportTime::of(&self.clock);
         let bulk = super::bulk::enter(&self.conn)?;
-        let stored = weekly_parts(&mut self.conn, file, urn, options, next, end);
+        let stored = weekly_parts(&mut self.conn, &time, file, urn, options, next, end);
         let restored = super::bulk::leave(&self.conn, bulk);
         let stored = stored?;
         restored?;
@@ -179,6 +136,7 @@ pub type NextPart<'a> = dyn FnMut(
 /// [`Store::import_weekly_parts`]'s transaction.
 fn weekly_parts(
     conn: &mut rusqlite::Connection,
+    time: &ImportTime,
     file: crate::domain::WeeklyFile,
     urn: Option<&str>,
     options: &ImportOptions,
@@ -186,7 +144,7 @@ fn weekly_parts(
     end: &mut dyn FnMut() -> Option<(usize, Vec<Warning>)>,
 ) -> Result<Option<ImportOutcome>, StoreError> {
     let tx = conn.transaction()?;
-    let mut writer = super::weekly::WeeklyWriter::new(&tx, file, urn, options)?;
+    let mut writer = super::weekly::WeeklyWriter::new(&tx, file, urn, options, time)?;
     let mut spent = Vec::new();
     while let Some((schools, rows)) = next(spent) {
         writer.add(&schools, &rows)?;
@@ -196,7 +154,7 @@ fn weekly_parts(
         return Ok(None);
     };
     let outcome = writer.finish(rows, warnings)?;
-    log_import(&tx, options, urn, std::slice::from_ref(&outcome))?;
+    log_import(&tx, time, options, urn, std::slice::from_ref(&outcome))?;
     tx.commit()?;
     Ok(Some(outcome))
 }
@@ -205,6 +163,7 @@ fn weekly_parts(
 /// (else under `urn`, the school asked for, if any).
 fn log_import(
     tx: &Transaction<'_>,
+    time: &ImportTime,
     options: &ImportOptions,
     urn: Option<&str>,
     outcomes: &[ImportOutcome],
@@ -219,6 +178,7 @@ fn log_import(
     };
     super::activity::log(
         tx,
+        time.local,
         &options.officer,
         super::ActivityKind::Import,
         logged_urn,
@@ -284,37 +244,12 @@ pub(super) fn periods(
     Ok(out)
 }
 
-pub(super) fn upsert_school(
-    tx: &Transaction<'_>,
-    urn: &str,
-    name: Option<&str>,
-) -> Result<i64, StoreError> {
-    upsert_school_with(tx, urn, name, None, None)
-}
-
-/// Adds a school or updates what is given of its name, phase and local authority.
-pub(super) fn upsert_school_with(
-    tx: &Transaction<'_>,
-    urn: &str,
-    name: Option<&str>,
-    phase: Option<&str>,
-    la_name: Option<&str>,
-) -> Result<i64, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO schools (urn, name, phase, la_name) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (urn) DO UPDATE SET name = COALESCE(excluded.name, schools.name),
-            phase = COALESCE(excluded.phase, schools.phase),
-            la_name = COALESCE(excluded.la_name, schools.la_name)
-         RETURNING id",
-    )?;
-    Ok(stmt.query_row(params![urn, name, phase, la_name], |r| r.get(0))?)
-}
-
 fn store_batch(
     tx: &Transaction<'_>,
     urn: &str,
     batch: &ImportBatch,
     options: &ImportOptions,
+    time: &ImportTime,
 ) -> Result<ImportOutcome, StoreError> {
     let school_id = upsert_school(tx, urn, options.school_name.as_deref())?;
     let mut warnings = batch.warnings.clone();
@@ -345,7 +280,7 @@ fn store_batch(
     }
 
     let pupil_ids = upsert_pupils(tx, school_id, &batch.pupils)?;
-    let imported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let imported_at = &time.utc;
     tx.execute(
         "INSERT INTO imports (school_id, file_name, sha256, layout, rows, warnings, imported_at)
          VALUES (?1, ?2, ?3, ?4, ?5, '[]', ?6)",
@@ -484,22 +419,6 @@ fn store_batch(
     Ok(outcome)
 }
 
-pub(super) fn period_id(
-    tx: &Transaction<'_>,
-    school_id: i64,
-    period: Period,
-) -> Result<i64, StoreError> {
-    tx.execute(
-        "INSERT INTO periods (school_id, academic_year, term) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![school_id, period.year.0, period.term.number()],
-    )?;
-    Ok(tx.query_row(
-        "SELECT id FROM periods WHERE school_id = ?1 AND academic_year = ?2 AND term = ?3",
-        params![school_id, period.year.0, period.term.number()],
-        |r| r.get(0),
-    )?)
-}
-
 fn upsert_pupils(
     tx: &Transaction<'_>,
     school_id: i64,
@@ -562,60 +481,6 @@ fn upsert_pupils(
         ids.insert(upn.clone(), id);
     }
     Ok(ids)
-}
-
-/// The columns of pupil details that are stored in another form than the domain's.
-pub(super) struct PupilParams {
-    pub(super) year_group: Option<i8>,
-    pub(super) sex: Option<&'static str>,
-    pub(super) date_of_birth: Option<String>,
-    pub(super) sen: Option<&'static str>,
-    pub(super) admission_date: Option<String>,
-    pub(super) leaving_date: Option<String>,
-}
-
-impl PupilParams {
-    pub(super) fn of(d: &PupilDetails) -> PupilParams {
-        PupilParams {
-            year_group: d.year_group.map(crate::domain::YearGroup::number),
-            sex: d.sex.map(crate::domain::Sex::code),
-            date_of_birth: d.date_of_birth.map(iso_date),
-            sen: d.sen.map(crate::domain::SenStatus::code),
-            admission_date: d.admission_date.map(iso_date),
-            leaving_date: d.leaving_date.map(iso_date),
-        }
-    }
-}
-
-/// A date as stored, `yyyy-mm-dd` (as `NaiveDate`'s `Display` writes it, without its
-/// general formatting machinery: a county's import writes a million of these).
-pub(super) fn iso_date(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike as _;
-    let digit = |n: u32| char::from(b'0' + u8::try_from(n % 10).unwrap_or(0));
-    let year = u32::try_from(d.year()).unwrap_or(0);
-    let mut out = String::with_capacity(10);
-    for n in [year / 1000, year / 100, year / 10, year] {
-        out.push(digit(n));
-    }
-    out.push('-');
-    out.push(digit(d.month() / 10));
-    out.push(digit(d.month()));
-    out.push('-');
-    out.push(digit(d.day() / 10));
-    out.push(digit(d.day()));
-    out
-}
-
-/// The sources already held for pupils in a period, by pupil id.
-pub(super) fn sources(
-    tx: &Transaction<'_>,
-    period_id: i64,
-) -> Result<HashMap<i64, (String, Option<i64>)>, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT pupil_id, source, import_id FROM attendance WHERE period_id = ?1",
-    )?;
-    let rows = stmt.query_map([period_id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn store_summary(
@@ -717,153 +582,4 @@ fn store_marks(
         });
     }
     Ok(())
-}
-
-/// All of a pupil's marks in a period, older imports first so newer ones win; with
-/// the number of sessions import `newest` changed.
-fn merged_strip(
-    tx: &Transaction<'_>,
-    pupil_id: i64,
-    period_id: i64,
-    newest: i64,
-) -> Result<(MarkStrip, usize), StoreError> {
-    let mut stmt = tx.prepare_cached("SELECT import_id, first_date, codes FROM marks WHERE pupil_id = ?1 AND period_id = ?2 ORDER BY import_id")?;
-    let rows = stmt.query_map(params![pupil_id, period_id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-        ))
-    })?;
-    let mut merged = MarkStrip::default();
-    let mut changed = 0;
-    for row in rows {
-        let (import_id, first, bytes) = row?;
-        let strip = stored_strip(&first, bytes)?;
-        let n = merged.overlay(&strip);
-        if import_id == newest {
-            changed += n;
-        }
-    }
-    Ok((merged, changed))
-}
-
-pub(super) fn stored_strip(first: &str, bytes: Vec<u8>) -> Result<MarkStrip, StoreError> {
-    let first: NaiveDate = first
-        .parse()
-        .map_err(|_| StoreError::Damaged(format!("mark date {first:?}")))?;
-    MarkStrip::from_stored(first, bytes).map_err(|e| StoreError::Damaged(e.to_string()))
-}
-
-/// Writes a pupil's totals for a period worked out from their marks, with the counts by
-/// code as JSON (read back by [`parse_code_counts`]); one pass over the strip.
-fn write_marks_attendance(
-    tx: &Transaction<'_>,
-    period_id: i64,
-    pupil_id: i64,
-    strip: &MarkStrip,
-) -> Result<(), StoreError> {
-    let totals = strip.code_totals();
-    let by_code: BTreeMap<&'static str, u32> = totals.iter().map(|(c, n)| (c.mark(), *n)).collect();
-    let json = serde_json::to_string(&by_code).map_err(|e| StoreError::Damaged(e.to_string()))?;
-    write_attendance(
-        tx,
-        period_id,
-        pupil_id,
-        "marks",
-        None,
-        &SessionCounts::from_code_totals(&totals),
-        Some(&json),
-    )
-}
-
-/// Reads the JSON written by [`write_marks_attendance`].
-pub(super) fn parse_code_counts(json: &str) -> Result<Vec<(Code, u32)>, StoreError> {
-    let map: BTreeMap<String, u32> =
-        serde_json::from_str(json).map_err(|e| StoreError::Damaged(e.to_string()))?;
-    map.into_iter()
-        .map(|(mark, n)| {
-            Code::parse(&mark)
-                .map(|c| (c, n))
-                .map_err(|e| StoreError::Damaged(e.to_string()))
-        })
-        .collect()
-}
-
-pub(super) fn write_attendance(
-    tx: &Transaction<'_>,
-    period_id: i64,
-    pupil_id: i64,
-    source: &str,
-    import_id: Option<i64>,
-    c: &SessionCounts,
-    by_code: Option<&str>,
-) -> Result<(), StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO attendance (period_id, pupil_id, source, import_id, possible, present, approved, authorised,
-            unauthorised, no_mark, late_before_close, late_after_close, code_counts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?;
-    stmt.execute(params![
-        period_id,
-        pupil_id,
-        source,
-        import_id,
-        c.possible,
-        c.present,
-        c.approved,
-        c.authorised,
-        c.unauthorised,
-        c.no_mark,
-        c.late_before_close,
-        c.late_after_close,
-        by_code
-    ])?;
-    Ok(())
-}
-
-/// Removes an import and everything it stored, working marks-based totals out again
-/// from the marks that remain.
-pub(super) fn delete_import(tx: &Transaction<'_>, import_id: i64) -> Result<(), StoreError> {
-    let affected: Vec<(i64, i64)> = {
-        let mut stmt = tx.prepare("SELECT pupil_id, period_id FROM marks WHERE import_id = ?1")?;
-        let rows = stmt.query_map([import_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    // Everything stored from the import goes with it. The tables are named here rather
-    // than left to ON DELETE CASCADE, which a bulk write turns off (super::bulk).
-    for table in ["marks", "attendance", "snapshots"] {
-        tx.execute(
-            &format!("DELETE FROM {table} WHERE import_id = ?1"),
-            [import_id],
-        )?;
-    }
-    tx.execute("DELETE FROM imports WHERE id = ?1", [import_id])?;
-    let mut seen = HashSet::new();
-    for (pupil_id, period_id) in affected {
-        if !seen.insert((pupil_id, period_id)) {
-            continue;
-        }
-        let (merged, _) = merged_strip(tx, pupil_id, period_id, -1)?;
-        if merged.stored().is_none() {
-            tx.execute(
-                "DELETE FROM attendance WHERE pupil_id = ?1 AND period_id = ?2",
-                params![pupil_id, period_id],
-            )?;
-        } else {
-            write_marks_attendance(tx, period_id, pupil_id, &merged)?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_are_stored_as_chrono_writes_them() {
-        for (y, m, d) in [(2025, 9, 3), (2014, 12, 31), (2000, 1, 1), (1999, 10, 9)] {
-            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            assert_eq!(super::iso_date(date), date.to_string());
-        }
-    }
 }

@@ -2,7 +2,7 @@
 //! in its own transaction, with an audit row), the actions tracker, and open CME
 //! enquiries for the patch overview.
 
-use super::app::{date, date_text};
+use super::format::{AT_FORMAT, date, date_text};
 use super::{Store, StoreError};
 use crate::domain::meeting::{
     Action, ActionStatus, Attendee, Barrier, BarrierCategory, BarrierSide, CmeCheck, CmeCheckKind,
@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 
 /// Edits by one officer to one target closer together than this are one audit row.
 const AUDIT_COALESCE_SECONDS: i64 = 120;
-pub(super) const AT_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// One line of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,26 +9,30 @@ mod app;
 mod backup;
 mod bulk;
 mod crypt;
+mod files;
+mod format;
 mod hygiene;
 mod import;
 mod meeting;
 mod published;
 mod query;
+mod rows;
 mod weekly;
 
-pub use backup::{BackupInfo, BackupReason, DEFAULT_BACKUPS_KEPT, list_backups};
+pub use backup::{BackupReason, DEFAULT_BACKUPS_KEPT};
 pub use crypt::{MIN_PASSPHRASE_LEN, Passphrase, Protection, encrypt_database, probe};
+pub use files::{BackupInfo, list_backups};
 
 pub use crate::domain::meeting::MeetingStatus;
 pub use app::{ActionCounts, PupilHistoryRow, SchoolMeeting};
 
 pub use activity::{ActivityKind, ActivityRow};
 pub use hygiene::{DeletedCounts, PurgePreview, RemovalCounts, SchoolRemoval};
-pub use import::{ImportOptions, ImportOutcome};
 pub use meeting::{AuditRow, TrackedAction};
 pub use published::{PublishedHeld, PublishedOutcome, PublishedPoint};
+pub use rows::{ImportOptions, ImportOutcome};
 
-use crate::domain::School;
+use crate::domain::{Clock, School};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
@@ -187,6 +191,8 @@ pub struct Store {
     conn: Connection,
     /// The passphrase of an encrypted database (backups are encrypted with it).
     key: Option<Passphrase>,
+    /// The time for the activity log, imports and backups' names.
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Store {
@@ -198,6 +204,18 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// Sets the clock the store stamps the activity log, imports and backups with
+    /// (the app's and the command line's one clock; tests pin it).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// The store's clock.
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// Opens (creating if need be) an unencrypted database at `path` and brings its
     /// schema up to date.
     ///
@@ -277,7 +295,11 @@ impl Store {
         // write lock when a transaction starts so two writers never deadlock.
         conn.busy_timeout(bulk::BUSY_TIMEOUT)?;
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
-        let mut store = Store { conn, key };
+        let mut store = Store {
+            conn,
+            key,
+            clock: Clock::new(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -355,7 +377,7 @@ impl Store {
         phase: Option<&str>,
     ) -> Result<School, StoreError> {
         let tx = self.conn.transaction()?;
-        let id = import::upsert_school(&tx, urn, name)?;
+        let id = rows::upsert_school(&tx, urn, name)?;
         if let Some(phase) = phase {
             tx.execute(
                 "UPDATE schools SET phase = ?1 WHERE id = ?2",

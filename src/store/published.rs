@@ -3,7 +3,7 @@
 //! 6). A newer file replaces the rows of the weeks it covers; nothing here is about a
 //! pupil.
 
-use super::meeting::AT_FORMAT;
+use super::format::AT_FORMAT;
 use super::{Store, StoreError};
 use crate::domain::{GeographicLevel, PublishedPhase, PublishedRow};
 use chrono::NaiveDate;
@@ -96,10 +96,8 @@ impl Store {
         release: &str,
         officer: &str,
     ) -> Result<PublishedOutcome, StoreError> {
-        let imported_at = chrono::Local::now()
-            .naive_local()
-            .format(AT_FORMAT)
-            .to_string();
+        let now = self.clock.now();
+        let imported_at = now.format(AT_FORMAT).to_string();
         let tx = self.conn.transaction()?;
         let mut outcome = PublishedOutcome {
             file_name: file_name.to_owned(),
@@ -173,6 +171,7 @@ impl Store {
         };
         super::activity::log(
             &tx,
+            now,
             officer,
             super::ActivityKind::Import,
             None,

@@ -1,6 +1,7 @@
 //! Reading stored data back for analysis.
 
-use super::import::{parse_code_counts, periods, stored_strip};
+use super::format::{date, parse_code_counts, stored_strip};
+use super::import::periods;
 use super::{Store, StoreError};
 use crate::domain::Period;
 use crate::domain::{
@@ -125,8 +126,8 @@ impl Store {
                 compulsory_school_age: r.get(19)?,
                 previously_looked_after: r.get(20)?,
                 primary_sen_type: r.get(21)?,
-                admission_date: super::app::date(r.get(22)?),
-                leaving_date: super::app::date(r.get(23)?),
+                admission_date: date(r.get(22)?),
+                leaving_date: date(r.get(23)?),
                 home_la: r.get(24)?,
             });
         }

@@ -11,9 +11,9 @@
 //! which say more (reasons, the recent window) than the weekly totals.
 
 use super::StoreError;
-use super::import::{
-    ImportOptions, ImportOutcome, PupilParams, delete_import, period_id, sources,
-    upsert_school_with,
+use super::format::PupilParams;
+use super::rows::{
+    ImportOptions, ImportOutcome, ImportTime, delete_import, period_id, sources, upsert_school_with,
 };
 use crate::domain::{
     BatchSchool, ImportBatch, Layout, Period, PupilDetails, SenStatus, SessionCounts, Sex,
@@ -30,13 +30,14 @@ pub(super) fn store_weekly(
     content: &WeeklyContent,
     only: Option<&str>,
     options: &ImportOptions,
+    time: &ImportTime,
 ) -> Result<ImportOutcome, StoreError> {
     let file = WeeklyFile {
         file_name: batch.file_name.clone(),
         sha256: batch.sha256.clone(),
         as_of: batch.as_of,
     };
-    let mut writer = WeeklyWriter::new(tx, file, only, options)?;
+    let mut writer = WeeklyWriter::new(tx, file, only, options, time)?;
     writer.add(&content.schools, &content.rows)?;
     writer.finish(batch.rows, batch.warnings.clone())
 }
@@ -79,6 +80,8 @@ pub struct WeeklyWriter<'a, 'c> {
     as_of: NaiveDate,
     only: Option<String>,
     options: &'a ImportOptions,
+    /// When the import happens (UTC, as stored).
+    imported_at: String,
     /// Every school the file has named so far, in order (rows name them by index);
     /// `None` for a school not asked for.
     schools: Vec<Option<SchoolState>>,
@@ -98,6 +101,7 @@ impl<'a, 'c> WeeklyWriter<'a, 'c> {
         file: WeeklyFile,
         only: Option<&str>,
         options: &'a ImportOptions,
+        time: &ImportTime,
     ) -> Result<Self, StoreError> {
         let as_of = options
             .as_of
@@ -113,6 +117,7 @@ impl<'a, 'c> WeeklyWriter<'a, 'c> {
             as_of,
             only: only.map(str::to_owned),
             options,
+            imported_at: time.utc.clone(),
             schools: Vec::new(),
             names: Vec::new(),
             next_pupil_id,
@@ -183,7 +188,6 @@ impl<'a, 'c> WeeklyWriter<'a, 'c> {
             }
             delete_import(tx, id)?;
         }
-        let imported_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         tx.prepare_cached(
             "INSERT INTO imports (school_id, file_name, sha256, layout, rows, warnings, imported_at)
              VALUES (?1, ?2, ?3, ?4, 0, '[]', ?5)",
@@ -193,7 +197,7 @@ impl<'a, 'c> WeeklyWriter<'a, 'c> {
             self.file.file_name,
             self.file.sha256,
             Layout::DfeWeekly.as_str(),
-            imported_at
+            self.imported_at
         ])?;
         Ok(SchoolState {
             urn: school.urn.clone(),

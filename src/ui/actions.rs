@@ -5,8 +5,8 @@
 use super::Outbox;
 use super::widgets::palette;
 use crate::domain::meeting::ActionStatus;
-use crate::service::view::TrackedRow;
 use crate::service::worker::Request;
+use crate::view::TrackedRow;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
@@ -242,7 +242,7 @@ impl ActionsScreen {
             out.requests.push(Request::ActionStatus {
                 action: id,
                 status,
-                at: chrono::Local::now().naive_local(),
+                at: out.now,
             });
         }
     }

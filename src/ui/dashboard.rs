@@ -5,7 +5,7 @@ use super::charts::ChartView;
 use super::widgets::{pct, tile};
 use super::{Outbox, Screen};
 pub use crate::chart::specs::{chart_specs, weekly_spec};
-use crate::service::view::SchoolView;
+use crate::view::SchoolView;
 use egui::RichText;
 
 /// The dashboard's state: one cached chart view per chart.

@@ -7,10 +7,10 @@
 
 use super::Outbox;
 use crate::domain::{Code, Layout, LocalCode, Period, Term};
-use crate::import::{ColumnMapping, Field};
-use crate::service::view::{FilePreview, ImportFailure, ImportReport, Progress};
 use crate::service::worker::Request;
+use crate::service::{ColumnMapping, Field};
 use crate::service::{ImportRequest, Settings};
+use crate::view::{FilePreview, ImportFailure, ImportReport, Progress};
 use chrono::NaiveDate;
 use egui::RichText;
 use std::path::PathBuf;
@@ -210,7 +210,7 @@ impl ImportWizard {
                     ui.add_space(8.0);
                     self.check_ui(ui, mappings, out);
                     ui.add_space(8.0);
-                    self.school_ui(ui, schools);
+                    self.school_ui(ui, schools, out.now.date());
                     ui.add_space(8.0);
                     self.run_ui(ui, progress, out);
                 }
@@ -431,7 +431,12 @@ impl ImportWizard {
         }
     }
 
-    fn school_ui(&mut self, ui: &mut egui::Ui, schools: &[(String, String, Option<String>)]) {
+    fn school_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        schools: &[(String, String, Option<String>)],
+        today: chrono::NaiveDate,
+    ) {
         ui.strong("3. School and term");
         let multi = self.all_multi_school();
         egui::Grid::new("school_term")
@@ -505,7 +510,7 @@ impl ImportWizard {
                             "From the file"
                         };
                         ui.selectable_value(&mut self.term, None, automatic);
-                        let now = Period::of_date(chrono::Local::now().date_naive());
+                        let now = Period::of_date(today);
                         for year in (now.year.0 - 2..=now.year.0).rev() {
                             for term in [Term::Summer, Term::Spring, Term::Autumn] {
                                 let p = Period::new(year, term);

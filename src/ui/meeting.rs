@@ -14,8 +14,8 @@ use crate::domain::meeting::{
     LegalOutcome, MeetingMode, MeetingStatus, MeetingText, PupilStep, StepState,
 };
 use crate::service::new_row_id;
-use crate::service::view::{MeetingView, PupilRow, pupil_label};
 use crate::service::worker::Request;
+use crate::view::{MeetingView, PupilRow, pupil_label};
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Ui};
 use std::collections::HashMap;
@@ -115,7 +115,7 @@ impl MeetingScreen {
     }
 
     /// The audit trail arrived.
-    pub fn audit_arrived(&mut self, audit: Vec<crate::store::AuditRow>) {
+    pub fn audit_arrived(&mut self, audit: Vec<crate::view::AuditRow>) {
         if let Some(v) = self.view.as_mut() {
             v.audit = audit;
         }
@@ -125,7 +125,7 @@ impl MeetingScreen {
         let Some(view) = self.view.as_mut() else {
             return;
         };
-        let at = chrono::Local::now().naive_local();
+        let at = out.now;
         for edit in edits {
             if let Err(e) = view.meeting.apply(&edit) {
                 self.save_error = Some(e.to_string());

@@ -18,11 +18,11 @@ pub mod settings;
 pub mod unlock;
 pub mod widgets;
 
-use crate::domain::Period;
-use crate::import::ColumnMapping;
-use crate::service::view::{Progress, SchoolView};
+use crate::domain::{Clock, Period};
+use crate::service::ColumnMapping;
 use crate::service::worker::{Reply, Request, Worker};
 use crate::service::{Service, ServiceError, Settings};
+use crate::view::{Progress, SchoolView};
 use std::path::PathBuf;
 
 /// The screens.
@@ -92,8 +92,10 @@ pub struct Prefs {
 }
 
 /// What a screen asks of the app after drawing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Outbox {
+    /// The local time this frame (from the app's one clock), for edits' times.
+    pub now: chrono::NaiveDateTime,
     /// Work for the worker.
     pub requests: Vec<Request>,
     /// A screen to go to.
@@ -108,6 +110,23 @@ pub struct Outbox {
     pub print: Option<crate::service::print::Printable>,
     /// Something to export, with a file name to suggest.
     pub export: Option<(crate::service::print::Export, String)>,
+}
+
+impl Outbox {
+    /// An empty outbox for a frame at `now`.
+    #[must_use]
+    pub fn at(now: chrono::NaiveDateTime) -> Outbox {
+        Outbox {
+            now,
+            requests: Vec::new(),
+            goto: None,
+            open_school: None,
+            status: None,
+            open_meeting: None,
+            print: None,
+            export: None,
+        }
+    }
 }
 
 /// How the app gets its database: a function run on the worker thread.
@@ -145,9 +164,10 @@ pub struct TsmApp {
     unlock: Option<Gate>,
     /// The egui context, for native dialogs that wake the UI.
     ctx: egui::Context,
-    /// The day a test pins "today" to; `None` follows the local clock, so an app left
-    /// open past midnight works (and prints) with the new date.
-    pinned_today: Option<chrono::NaiveDate>,
+    /// The one clock, shared with the worker's service: it follows the local time (so
+    /// an app left open past midnight works and prints with the new date) unless a test
+    /// pins it.
+    clock: Clock,
 }
 
 impl std::fmt::Debug for TsmApp {
@@ -170,10 +190,13 @@ struct Gate {
 /// The opener for `path`: a new database is filled from `sample`.
 fn opener_for(
     path: PathBuf,
-    key: Option<crate::store::Passphrase>,
+    key: Option<crate::service::Passphrase>,
     sample: Option<PathBuf>,
+    clock: Clock,
 ) -> Opener {
-    Box::new(move |progress| Service::open(&path, key.as_ref(), sample.as_deref(), progress))
+    Box::new(move |progress| {
+        Service::open(&path, key.as_ref(), sample.as_deref(), &clock, progress)
+    })
 }
 
 /// The eframe storage key for [`Prefs`].
@@ -205,10 +228,13 @@ impl TsmApp {
     ) -> TsmApp {
         let label = path.display().to_string();
         let mut app = TsmApp::idle(ctx, prefs, label.clone());
-        match crate::store::probe(&path) {
-            Ok(crate::store::Protection::Plain) => app.spawn(opener_for(path, None, sample)),
+        match crate::service::probe(&path) {
+            Ok(crate::service::Protection::Plain) => {
+                let opener = opener_for(path, None, sample, app.clock.clone());
+                app.spawn(opener);
+            }
             Ok(protection) => {
-                let mode = if protection == crate::store::Protection::New {
+                let mode = if protection == crate::service::Protection::New {
                     unlock::UnlockMode::Create
                 } else {
                     unlock::UnlockMode::Enter
@@ -226,6 +252,14 @@ impl TsmApp {
 
     /// Starts the worker thread with `opener`.
     fn spawn(&mut self, opener: Opener) {
+        // Whatever opened it, the service reads the app's clock.
+        let clock = self.clock.clone();
+        let opener = move |progress: &mut dyn FnMut(Progress)| {
+            opener(progress).map(|mut service| {
+                service.set_clock(clock);
+                service
+            })
+        };
         let wake_ctx = self.ctx.clone();
         match Worker::spawn(opener, move || wake_ctx.request_repaint()) {
             Ok(w) => self.worker = Some(w),
@@ -260,7 +294,7 @@ impl TsmApp {
             export: None,
             unlock: None,
             ctx: ctx.clone(),
-            pinned_today: None,
+            clock: Clock::new(),
         }
     }
 
@@ -307,7 +341,7 @@ impl TsmApp {
         self.apply(Outbox {
             open_school: Some((urn.to_owned(), None)),
             goto: Some(screen),
-            ..Outbox::default()
+            ..Outbox::at(self.now())
         });
     }
 
@@ -327,13 +361,20 @@ impl TsmApp {
     pub fn open_meeting(&mut self, urn: &str, period: Option<Period>) {
         self.apply(Outbox {
             open_meeting: Some((urn.to_owned(), period)),
-            ..Outbox::default()
+            ..Outbox::at(self.now())
         });
     }
 
-    /// Sets "today" (tests use a fixed date for the TSM status).
+    /// Pins "today" at the time of day it is now (tests use a fixed date for the TSM
+    /// status); the worker's service reads the same clock.
     pub fn set_today(&mut self, today: chrono::NaiveDate) {
-        self.pinned_today = Some(today);
+        self.clock.pin(today.and_time(self.clock.now().time()));
+    }
+
+    /// The app's one clock (tests pin and move it: [`Clock::pin`]).
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Row counts last reported by the worker (shown in settings).
@@ -522,7 +563,7 @@ impl TsmApp {
                     }
                 },
                 Reply::Saved(r) => {
-                    let mut out = Outbox::default();
+                    let mut out = Outbox::at(self.now());
                     self.meeting.saved(r, &mut out);
                     self.apply(out);
                 }
@@ -627,17 +668,14 @@ impl TsmApp {
         &self.settings_screen
     }
 
-    /// Today's date: the pinned day, else the local clock's.
+    /// Today's local date, by the app's clock.
     fn today(&self) -> chrono::NaiveDate {
-        self.pinned_today
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
+        self.clock.today()
     }
 
-    /// The local date and time (on the pinned day when a test pins one).
+    /// The local date and time, by the app's clock.
     fn now(&self) -> chrono::NaiveDateTime {
-        let now = chrono::Local::now().naive_local();
-        self.pinned_today
-            .map_or(now, |day| day.and_time(now.time()))
+        self.clock.now()
     }
 
     fn go(&mut self, screen: Screen) {
@@ -677,7 +715,7 @@ impl TsmApp {
         }
         if let Some(what) = out.print {
             let (names, now) = (self.settings.print_names, self.now());
-            let mut more = Outbox::default();
+            let mut more = Outbox::at(self.now());
             self.print.open(what, names, now, &mut more);
             for r in more.requests {
                 self.send(r);
@@ -717,7 +755,7 @@ impl TsmApp {
         });
         if !dropped.is_empty() {
             self.prefs.screen = Screen::Import;
-            let mut out = Outbox::default();
+            let mut out = Outbox::at(self.now());
             self.import.add_files(dropped, &mut out);
             self.apply(out);
         }
@@ -826,7 +864,12 @@ impl TsmApp {
                 && let Some(gate) = self.unlock.as_mut()
             {
                 if let Some(key) = gate.screen.ui(ui) {
-                    let opener = opener_for(gate.path.clone(), key, gate.sample.clone());
+                    let opener = opener_for(
+                        gate.path.clone(),
+                        key,
+                        gate.sample.clone(),
+                        self.clock.clone(),
+                    );
                     self.spawn(opener);
                 }
                 return;
@@ -852,7 +895,7 @@ impl TsmApp {
             if self.demo && self.prefs.screen == Screen::Overview {
                 demo_banner(ui);
             }
-            let mut out = Outbox::default();
+            let mut out = Outbox::at(self.now());
             match self.prefs.screen {
                 Screen::Overview => self.overview.ui(ui, self.today(), &mut out),
                 Screen::Dashboard => match (&self.school, &self.school_error) {
@@ -928,7 +971,7 @@ impl TsmApp {
             self.apply(out);
         });
         self.poll_export();
-        let mut out = Outbox::default();
+        let mut out = Outbox::at(self.now());
         let now = self.now();
         self.print.ui(ui.ctx(), now, &mut out);
         self.apply(out);

@@ -3,9 +3,9 @@
 
 use super::Outbox;
 use super::widgets::{change_label, pct, sort_header};
-use crate::service::view::{Overview, OverviewRow};
 use crate::service::worker::Request;
-use crate::store::MeetingStatus;
+use crate::view::MeetingStatus;
+use crate::view::{Overview, OverviewRow};
 use chrono::NaiveDate;
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};

@@ -5,9 +5,8 @@
 
 use super::Outbox;
 use super::widgets::spawn_dialog;
-use crate::report::raster::PageImage;
-use crate::report::{NameStyle, PrintOptions};
-use crate::service::print::{Export, Printable, Printout};
+use crate::service::print::{NameStyle, PageImage, PrintOptions};
+use crate::service::print::{Printable, Printout};
 use crate::service::worker::Request;
 use egui::RichText;
 use std::collections::{BTreeMap, BTreeSet};
@@ -148,7 +147,7 @@ impl PrintDialog {
     /// Preview pages the worker rendered; kept if they belong to the printout shown.
     pub fn pages_arrived(
         &mut self,
-        doc: &Arc<crate::report::doc::Doc>,
+        doc: &Arc<crate::service::print::Doc>,
         pages: Vec<(usize, PageImage)>,
     ) {
         if self
@@ -216,12 +215,12 @@ impl PrintDialog {
         let what = match kind {
             SaveKind::Pdf => {
                 path.set_extension("pdf");
-                Export::Bytes(p.pdf.clone())
+                p.pdf_export()
             }
             SaveKind::Spreadsheet => {
                 path.set_extension("xlsx");
-                match &p.tables {
-                    Some(t) => Export::Tables(t.clone()),
+                match p.tables_export() {
+                    Some(t) => t,
                     None => return,
                 }
             }

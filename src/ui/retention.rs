@@ -4,7 +4,7 @@
 
 use super::Outbox;
 use crate::service::worker::Request;
-use crate::store::{ActivityRow, DeletedCounts, PurgePreview};
+use crate::service::{ActivityRow, DeletedCounts, PurgePreview};
 use egui::RichText;
 
 /// Rows of the activity log shown.

@@ -2,9 +2,9 @@
 //! encrypted (and encrypting a plain one), the backups, backing up now and restoring.
 
 use super::Outbox;
+use crate::service::Passphrase;
 use crate::service::safety::SafetyView;
 use crate::service::worker::Request;
-use crate::store::Passphrase;
 use egui::RichText;
 use std::path::PathBuf;
 

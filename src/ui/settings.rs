@@ -157,7 +157,7 @@ impl SettingsScreen {
                     )
                     .selected_text(self.draft.print_names.label())
                     .show_ui(ui, |ui| {
-                        for style in crate::report::NameStyle::ALL {
+                        for style in crate::service::print::NameStyle::ALL {
                             ui.selectable_value(&mut self.draft.print_names, style, style.label());
                         }
                     });

@@ -1,7 +1,7 @@
 //! The passphrase screen shown before an encrypted database opens, or before a new
 //! database is made (encrypted by default).
 
-use crate::store::{MIN_PASSPHRASE_LEN, Passphrase};
+use crate::service::{MIN_PASSPHRASE_LEN, Passphrase};
 use egui::RichText;
 
 /// What the screen asks for.

@@ -459,8 +459,14 @@ fn a_failed_daily_backup_is_said_but_does_not_stop_the_database_opening() {
     drop(store);
     // A file where the backups folder should be: the backup cannot be written.
     std::fs::write(dir.path().join("backups"), b"not a folder").unwrap();
-    let mut service =
-        tsm_desk::service::Service::open(&db, Some(&key()), None, &mut |_| {}).unwrap();
+    let mut service = tsm_desk::service::Service::open(
+        &db,
+        Some(&key()),
+        None,
+        &tsm_desk::domain::Clock::new(),
+        &mut |_| {},
+    )
+    .unwrap();
     let notice = service.take_notice().unwrap();
     assert!(
         notice.starts_with("Today's backup could not be made"),

@@ -617,7 +617,11 @@ fn the_cli_writes_the_pupil_list_and_exports() {
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
-        format!("Wrote {} pupils to {}", flagged.len(), list.display())
+        format!(
+            "Wrote the pupil list for {} ({} pupils) to oakfield.xlsx",
+            view.period,
+            flagged.len()
+        )
     );
     let name = sheet_names(&list).remove(0);
     let range = sheet(&list, &name);
@@ -694,7 +698,10 @@ fn the_cli_writes_the_pupil_list_and_exports() {
     );
     assert!(run.ok, "{}", run.stderr);
     assert!(
-        run.stdout.starts_with("Wrote the action log ("),
+        run.stdout.starts_with(&format!(
+            "Wrote the action log of meeting #{} (",
+            meeting.id
+        )),
         "{}",
         run.stdout
     );

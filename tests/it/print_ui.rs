@@ -112,7 +112,11 @@ fn action_log_and_pupil_list_are_previewed_and_saved() {
     // Initials, as the settings say.
     let pdf = dir.path().join("log.pdf");
     save_to(&mut h, &pdf, "Save PDF");
-    assert!(h.query_by_label("Saved log.pdf").is_some());
+    let saved = format!(
+        "Wrote the action log of meeting #{} (2 pages) to log.pdf",
+        view.meeting.id
+    );
+    assert!(h.query_by_label(&saved).is_some());
     let text = text_of(&pdf);
     assert!(text.contains("Targeting Support Meeting: action log"));
     assert!(text.contains("Hillside Secondary · URN 990901"));
@@ -166,4 +170,50 @@ fn action_log_and_pupil_list_are_previewed_and_saved() {
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     // A header row and the eight flagged pupils.
     assert_eq!(sheet.height(), 9);
+}
+
+/// The app's one clock, moved past midnight while the app stays open: the next
+/// printout carries the new date (and the activity log the new day), not the day the
+/// app started.
+#[test]
+fn a_printout_made_after_midnight_carries_the_new_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    drop(seed_into(dir.path(), Store::open(&db).unwrap()));
+    let mut h = app(&db);
+    let at = |day: u32, h: u32, m: u32| {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(h, m, 30)
+            .unwrap()
+    };
+    h.state().clock().pin(at(23, 23, 59));
+    h.get_by_label("Hillside Secondary").click();
+    settle(&mut h);
+    h.get_by_label("Open this term's meeting").click();
+    settle(&mut h);
+
+    let print = |h: &mut Harness<'static, TsmApp>, name: &str| {
+        h.get_by_label("Action log…").click();
+        settle(h);
+        untick_open(h);
+        let pdf = dir.path().join(name);
+        save_to(h, &pdf, "Save PDF");
+        h.key_press(egui::Key::Escape);
+        settle(h);
+        text_of(&pdf)
+    };
+    let before = print(&mut h, "before.pdf");
+    assert!(before.contains("23/11/2026 23:59"), "{before}");
+
+    h.state().clock().pin(at(24, 0, 1));
+    let after = print(&mut h, "after.pdf");
+    assert!(after.contains("24/11/2026 00:01"), "{after}");
+    assert!(!after.contains("23/11/2026 23:59"));
+
+    // The worker's service read the same clock: the save is logged on the new day.
+    drop(h);
+    let store = Store::open(&db).unwrap();
+    let rows = store.activity(1).unwrap();
+    assert_eq!(rows[0].at, at(24, 0, 1));
 }

@@ -749,8 +749,14 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     let db = dir.path().join("app").join("demo.sqlite");
     let sample = tsm_desk::demo::sample_dir().unwrap();
     let mut steps = Vec::new();
-    let mut service =
-        Service::open(&db, None, Some(&sample), &mut |p| steps.push(p.label)).unwrap();
+    let mut service = Service::open(
+        &db,
+        None,
+        Some(&sample),
+        &tsm_desk::domain::Clock::new(),
+        &mut |p| steps.push(p.label),
+    )
+    .unwrap();
     assert!(service.is_demo());
     assert_eq!(steps.len(), 1, "{steps:?}");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
@@ -783,7 +789,14 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     assert_eq!(n, 9 + 2 * 3);
     drop(service);
     let mut steps = Vec::new();
-    let again = Service::open(&db, None, Some(&sample), &mut |p| steps.push(p.label)).unwrap();
+    let again = Service::open(
+        &db,
+        None,
+        Some(&sample),
+        &tsm_desk::domain::Clock::new(),
+        &mut |p| steps.push(p.label),
+    )
+    .unwrap();
     assert!(again.is_demo());
     assert_eq!(imports(&again), n);
     assert!(
@@ -795,7 +808,14 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     assert_eq!(backups.len(), 1, "{backups:?}");
     assert_eq!(backups[0].reason, "daily");
     drop(again);
-    let _third = Service::open(&db, None, Some(&sample), &mut |_| {}).unwrap();
+    let _third = Service::open(
+        &db,
+        None,
+        Some(&sample),
+        &tsm_desk::domain::Clock::new(),
+        &mut |_| {},
+    )
+    .unwrap();
     let backups = tsm_desk::store::list_backups(&db.with_file_name("backups"), "demo").unwrap();
     assert_eq!(backups.len(), 1, "{backups:?}");
 }

@@ -1,13 +1,15 @@
 //! View models: everything a screen shows, built by the worker from the store and the
 //! analysis, so the UI never touches SQL or polars.
 
-use super::settings::NationalComparator;
-use crate::analysis::{CohortGroup, HeadlineComparison, Lateness, ReasonShare, TimeSlice};
+pub mod comparator;
+
+pub use crate::analysis::{CohortGroup, HeadlineComparison, Lateness, ReasonShare, TimeSlice};
 use crate::domain::meeting::{Action, Meeting, Shortlist};
 use crate::domain::{Category, FlagCategory, Layout, Period, School, Thresholds, YearGroup};
 use crate::import::Field;
-use crate::store::{ActionCounts, AuditRow, ImportOutcome, SchoolMeeting};
+pub use crate::store::{ActionCounts, AuditRow, ImportOutcome, MeetingStatus, SchoolMeeting};
 use chrono::NaiveDate;
+pub use comparator::{Comparator, NationalComparator};
 use std::path::PathBuf;
 
 /// The patch overview: one row per school.
@@ -322,24 +324,6 @@ pub struct ImportFailure {
     pub message: String,
     /// Attendance codes the files use that are neither national nor mapped.
     pub unknown_codes: Vec<String>,
-}
-
-impl From<&super::ServiceError> for ImportFailure {
-    fn from(e: &super::ServiceError) -> Self {
-        let unknown_codes = match e {
-            super::ServiceError::Import(e) => match e.problem.as_ref() {
-                crate::import::Problem::UnknownCodes(codes) => {
-                    codes.iter().filter_map(|c| c.code.clone()).collect()
-                }
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        ImportFailure {
-            message: e.to_string(),
-            unknown_codes,
-        }
-    }
 }
 
 /// Progress of long work on the worker.
