@@ -92,7 +92,7 @@ fn main() {
         let mut service = Service::new(Store::open_in_memory()?)?;
         service.import(
             &ImportRequest {
-                files: vec![file],
+                files: vec![file.clone()],
                 urn: "980000".into(),
                 school_name: Some("Benchmark Secondary".into()),
                 phase: Some("secondary".into()),

@@ -1,6 +1,14 @@
 //! The worker thread: the one place the [`Service`] (and so the database connection)
-//! lives. The UI sends [`Request`]s and polls [`Reply`]s; the worker calls `wake` after
+//! lives. The UI sends [`Request`]s and polls [`Answer`]s; the worker calls `wake` after
 //! every reply so the UI repaints and picks it up.
+//!
+//! **The protocol.** Every request gets a [`JobId`] when it is sent, and the worker
+//! answers it exactly once (the loop turns one request into one reply; progress on the
+//! way carries the same id but does not end the job), so [`Worker::busy`] counts
+//! unanswered ids rather than trusting a rule, and a screen that keeps the id of what
+//! it asked for takes only its own answer. If the worker thread panics, [`Worker::poll`]
+//! says so once ([`Reply::Stopped`]) with the jobs it had not answered, so the app can
+//! tell the user, start a new worker and send again what was not saved.
 
 use super::print::{Export, Printable, Printout, render_pages};
 use super::safety::SafetyView;
@@ -17,9 +25,23 @@ use crate::view::{
 };
 use chrono::NaiveDate;
 use chrono::NaiveDateTime;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+/// The id of one request to the worker, in the order sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobId(u64);
+
+/// A reply with the request it answers (`None` while the database is opening).
+#[derive(Debug)]
+pub struct Answer {
+    /// The request answered, or `None` for the opening's replies.
+    pub job: Option<JobId>,
+    /// The reply.
+    pub reply: Reply,
+}
 
 /// Work for the worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,6 +188,10 @@ pub enum Request {
     Comparators,
     /// Import the DfE's published weekly attendance statistics.
     ImportPublished(PathBuf),
+    /// Panics the worker on purpose: tests prove the app survives a worker that stops
+    /// (it says so, restarts it and sends again what was not saved).
+    #[doc(hidden)]
+    Crash,
 }
 
 /// What the worker sends back.
@@ -240,15 +266,21 @@ pub enum Reply {
     Comparators(Result<Box<super::comparators::ComparatorsView>, String>),
     /// What importing published statistics stored (nothing if an error).
     PublishedImported(Result<Box<super::comparators::ComparatorImport>, String>),
+    /// The worker thread stopped (it panicked) with these requests unanswered, oldest
+    /// first: the first is the one it was working on. Made by [`Worker::poll`], never
+    /// sent by the worker itself.
+    Stopped(Vec<(JobId, Request)>),
 }
 
 /// The UI's handle on the worker thread.
 #[derive(Debug)]
 pub struct Worker {
-    tx: Option<Sender<Request>>,
+    tx: Option<Sender<(JobId, Request)>>,
     thread: Option<std::thread::JoinHandle<()>>,
-    rx: Receiver<Reply>,
-    in_flight: usize,
+    rx: Receiver<Answer>,
+    /// Requests sent and not yet answered, by id.
+    pending: BTreeMap<JobId, Request>,
+    next: u64,
     opening: bool,
 }
 
@@ -264,8 +296,8 @@ impl Worker {
         O: FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError> + Send + 'static,
         W: Fn() + Send + 'static,
     {
-        let (tx, requests) = channel::<Request>();
-        let (replies, rx) = channel::<Reply>();
+        let (tx, requests) = channel::<(JobId, Request)>();
+        let (replies, rx) = channel::<Answer>();
         let thread = std::thread::Builder::new()
             .name("tsm-worker".into())
             .spawn(move || run(open, &requests, &replies, &wake))?;
@@ -273,36 +305,49 @@ impl Worker {
             tx: Some(tx),
             thread: Some(thread),
             rx,
-            in_flight: 0,
+            pending: BTreeMap::new(),
+            next: 0,
             opening: true,
         })
     }
 
-    /// Queues a request.
-    pub fn send(&mut self, request: Request) {
-        if self.tx.as_ref().is_some_and(|tx| tx.send(request).is_ok()) {
-            self.in_flight += 1;
-        }
+    /// Queues a request and gives its id (`None` once the worker's stop has been
+    /// reported: nothing was sent).
+    pub fn send(&mut self, request: Request) -> Option<JobId> {
+        let tx = self.tx.as_ref()?;
+        let job = JobId(self.next);
+        self.next += 1;
+        // If the thread has just died the send fails; the request stays pending all the
+        // same, so the next poll hands it back with the others in `Reply::Stopped`.
+        let _ = tx.send((job, request.clone()));
+        self.pending.insert(job, request);
+        Some(job)
     }
 
-    /// The next reply, if one is waiting.
-    pub fn poll(&mut self) -> Option<Reply> {
+    /// The next answer, if one is waiting; [`Reply::Stopped`] once if the worker thread
+    /// has died.
+    pub fn poll(&mut self) -> Option<Answer> {
         match self.rx.try_recv() {
-            Ok(reply) => {
-                match &reply {
-                    Reply::Progress(_) => {}
-                    Reply::Ready { .. } | Reply::Failed(_) | Reply::Locked(_) => {
-                        self.opening = false;
+            Ok(answer) => {
+                match (&answer.reply, answer.job) {
+                    (Reply::Progress(_), _) => {}
+                    (_, Some(job)) => {
+                        self.pending.remove(&job);
                     }
-                    _ => self.in_flight = self.in_flight.saturating_sub(1),
+                    (_, None) => self.opening = false,
                 }
-                Some(reply)
+                Some(answer)
             }
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => {
                 self.opening = false;
-                self.in_flight = 0;
-                None
+                let panicked = self.thread.take().is_some_and(|t| t.join().is_err());
+                let unanswered = std::mem::take(&mut self.pending).into_iter().collect();
+                self.tx = None;
+                panicked.then_some(Answer {
+                    job: None,
+                    reply: Reply::Stopped(unanswered),
+                })
             }
         }
     }
@@ -310,7 +355,7 @@ impl Worker {
     /// Whether the worker is opening the database or has requests unanswered.
     #[must_use]
     pub fn busy(&self) -> bool {
-        self.opening || self.in_flight > 0
+        self.opening || !self.pending.is_empty()
     }
 }
 
@@ -337,15 +382,16 @@ fn safety_done(
     ))
 }
 
-fn run<O, W>(open: O, requests: &Receiver<Request>, replies: &Sender<Reply>, wake: &W)
+fn run<O, W>(open: O, requests: &Receiver<(JobId, Request)>, replies: &Sender<Answer>, wake: &W)
 where
     O: FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError>,
     W: Fn(),
 {
-    let send = |reply: Reply| {
-        let _ = replies.send(reply);
+    let answer = |job: Option<JobId>, reply: Reply| {
+        let _ = replies.send(Answer { job, reply });
         wake();
     };
+    let send = |reply: Reply| answer(None, reply);
     let mut service = match open(&mut |p| send(Reply::Progress(p))) {
         Ok(service) => service,
         Err(e @ ServiceError::Store(crate::store::StoreError::WrongPassphrase(_))) => {
@@ -365,7 +411,8 @@ where
         notice: service.take_notice(),
     });
     let text = |e: ServiceError| e.to_string();
-    while let Ok(request) = requests.recv() {
+    while let Ok((job, request)) = requests.recv() {
+        let send = |reply: Reply| answer(Some(job), reply);
         let reply = match request {
             Request::Overview { today } => Reply::Overview(service.overview(today).map_err(text)),
             Request::School { urn, period } => Reply::School(
@@ -485,6 +532,7 @@ where
                     .map(Box::new)
                     .map_err(text),
             ),
+            Request::Crash => panic!("the worker was asked to stop (a test of the restart)"),
         };
         send(reply);
     }

@@ -20,7 +20,7 @@ pub mod widgets;
 
 use crate::domain::{Clock, Period};
 use crate::service::ColumnMapping;
-use crate::service::worker::{Reply, Request, Worker};
+use crate::service::worker::{Answer, JobId, Reply, Request, Worker};
 use crate::service::{Service, ServiceError, Settings};
 use crate::view::{Progress, SchoolView};
 use std::path::PathBuf;
@@ -96,6 +96,8 @@ pub struct Prefs {
 pub struct Outbox {
     /// The local time this frame (from the app's one clock), for edits' times.
     pub now: chrono::NaiveDateTime,
+    /// The print dialog's file to write (its answer goes back to the dialog only).
+    pub print_save: Option<Request>,
     /// Work for the worker.
     pub requests: Vec<Request>,
     /// A screen to go to.
@@ -118,6 +120,7 @@ impl Outbox {
     pub fn at(now: chrono::NaiveDateTime) -> Outbox {
         Outbox {
             now,
+            print_save: None,
             requests: Vec::new(),
             goto: None,
             open_school: None,
@@ -130,13 +133,24 @@ impl Outbox {
 }
 
 /// How the app gets its database: a function run on the worker thread.
+/// It may run again: the app reopens the database with it if the worker stops.
 pub type Opener =
-    Box<dyn FnOnce(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError> + Send + 'static>;
+    Box<dyn Fn(&mut dyn FnMut(Progress)) -> Result<Service, ServiceError> + Send + Sync + 'static>;
+
+/// What the app says when the worker thread has stopped and is being restarted.
+pub const WORKER_STOPPED: &str =
+    "The background worker stopped; your saved work is safe; restarting it";
 
 /// The app.
 pub struct TsmApp {
     prefs: Prefs,
     worker: Option<Worker>,
+    /// How the worker opened the database, to open it again if the worker stops.
+    reopen: Option<std::sync::Arc<Opener>>,
+    /// Times the worker stopped and was started again this session.
+    restarts: u32,
+    /// The print dialog's file being written, so only its answer reaches the dialog.
+    print_job: Option<JobId>,
     database_label: String,
     ready: bool,
     failed: Option<String>,
@@ -252,6 +266,13 @@ impl TsmApp {
 
     /// Starts the worker thread with `opener`.
     fn spawn(&mut self, opener: Opener) {
+        let opener = std::sync::Arc::new(opener);
+        self.reopen = Some(std::sync::Arc::clone(&opener));
+        self.start_worker(opener);
+    }
+
+    /// Starts a worker that opens the database with `opener`.
+    fn start_worker(&mut self, opener: std::sync::Arc<Opener>) {
         // Whatever opened it, the service reads the app's clock.
         let clock = self.clock.clone();
         let opener = move |progress: &mut dyn FnMut(Progress)| {
@@ -273,6 +294,9 @@ impl TsmApp {
         TsmApp {
             prefs,
             worker: None,
+            reopen: None,
+            restarts: 0,
+            print_job: None,
             database_label,
             ready: false,
             failed: None,
@@ -407,9 +431,68 @@ impl TsmApp {
     }
 
     fn send(&mut self, request: Request) {
-        if let Some(w) = self.worker.as_mut() {
-            w.send(request);
+        self.ask(request);
+    }
+
+    /// Sends a request and gives its id, for a screen that takes only its own answer.
+    fn ask(&mut self, request: Request) -> Option<JobId> {
+        self.worker.as_mut().and_then(|w| w.send(request))
+    }
+
+    /// Panics the worker thread on purpose (tests prove the app survives it).
+    #[doc(hidden)]
+    pub fn crash_worker(&mut self) {
+        self.send(Request::Crash);
+    }
+
+    /// The worker thread died with `unanswered` requests: say so, start a new one on the
+    /// same database, and send again the changes it had not saved. The first request
+    /// is the one it died on; a change among it is reported as not saved rather than
+    /// sent again (it may be what stops the worker).
+    fn worker_stopped(&mut self, unanswered: Vec<(JobId, Request)>) {
+        self.worker = None;
+        self.progress = None;
+        let Some(opener) = self.reopen.clone() else {
+            self.failed = Some(WORKER_STOPPED.into());
+            return;
+        };
+        if self.restarts >= 3 || !self.ready {
+            self.failed = Some(
+                "The background worker stopped again while opening the database; your saved work is safe. Close tsm-desk and open it again."
+                    .into(),
+            );
+            return;
         }
+        self.restarts += 1;
+        self.ready = false;
+        self.status = Some(WORKER_STOPPED.into());
+        self.print_job = None;
+        self.start_worker(opener);
+        let mut out = Outbox::at(self.now());
+        for (i, (_, request)) in unanswered.into_iter().enumerate() {
+            let change = matches!(
+                request,
+                Request::Edit { .. }
+                    | Request::ActionStatus { .. }
+                    | Request::SaveSettings(_)
+                    | Request::SaveMapping { .. }
+                    | Request::Schedule { .. }
+            );
+            if !change {
+                continue;
+            }
+            if i == 0 {
+                if matches!(request, Request::Edit { .. }) {
+                    self.meeting.saved(
+                        Err("The worker stopped while saving this change, so it was not saved. Please make it again.".into()),
+                        &mut out,
+                    );
+                }
+            } else {
+                self.send(request);
+            }
+        }
+        self.apply(out);
     }
 
     /// Asks for everything the screens show: the overview, the school and the meeting
@@ -437,8 +520,12 @@ impl TsmApp {
     }
 
     fn handle_replies(&mut self) {
-        while let Some(reply) = self.worker.as_mut().and_then(Worker::poll) {
+        while let Some(Answer { job, reply }) = self.worker.as_mut().and_then(Worker::poll) {
             match reply {
+                Reply::Stopped(unanswered) => {
+                    self.worker_stopped(unanswered);
+                    break;
+                }
                 Reply::Ready {
                     settings,
                     mappings,
@@ -587,7 +674,8 @@ impl TsmApp {
                 Reply::PageImages(doc, pages) => self.print.pages_arrived(&doc, pages),
                 Reply::Exported(r) => {
                     self.settings_screen.retention.stale();
-                    if self.print.is_saving() {
+                    if job.is_some() && job == self.print_job {
+                        self.print_job = None;
                         self.print.exported(r);
                     } else {
                         self.status = Some(match r {
@@ -694,6 +782,9 @@ impl TsmApp {
         for r in out.requests {
             self.send(r);
         }
+        if let Some(save) = out.print_save {
+            self.print_job = self.ask(save);
+        }
         if let Some((urn, period)) = out.open_meeting {
             let now = self.now();
             self.send(Request::OpenMeeting { urn, period, now });
@@ -717,9 +808,7 @@ impl TsmApp {
             let (names, now) = (self.settings.print_names, self.now());
             let mut more = Outbox::at(self.now());
             self.print.open(what, names, now, &mut more);
-            for r in more.requests {
-                self.send(r);
-            }
+            self.apply(more);
         }
         if let Some((what, name)) = out.export {
             self.export = print::ask_export_path(&self.ctx, &name).map(|rx| (what, rx));

@@ -227,7 +227,7 @@ impl PrintDialog {
         };
         self.saved = None;
         self.saving = Some((path.clone(), self.open_after));
-        out.requests.push(Request::Export { what, path });
+        out.print_save = Some(Request::Export { what, path });
     }
 
     fn poll_browse(&mut self, out: &mut Outbox) {

@@ -505,3 +505,45 @@ fn app_dropped_between_edits_loses_nothing() {
         ]
     );
 }
+
+/// The worker thread panics mid-meeting: the app says so, starts a new worker on the
+/// same database, and what the user typed around the crash is saved all the same.
+#[test]
+fn a_worker_that_stops_is_restarted_and_no_typed_change_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    fixture(dir.path(), &db);
+    let mut h = app(&db, Prefs::default());
+    h.get_by_label("Hillside Secondary").click();
+    settle(&mut h);
+    h.get_by_label("Open this term's meeting").click();
+    settle(&mut h);
+    type_into(&mut h, "Date", 0, "24/11/2026");
+    settle(&mut h);
+
+    // The worker dies; the time is typed while it does (queued behind the crash, or
+    // sent to a thread already gone).
+    h.state_mut().crash_worker();
+    type_into(&mut h, "Time", 0, "10:00");
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains(tsm_desk::ui::WORKER_STOPPED)
+            .is_some(),
+        "the app says the worker stopped"
+    );
+    assert_eq!(h.state().failure(), None, "and carries on");
+    assert!(!h.state().busy());
+    // The database was opened again: the meeting is shown from it, with both edits.
+    let v = h.state().meeting().view().unwrap();
+    assert_eq!(v.meeting.time, "10:00");
+    assert_eq!(v.meeting.date, NaiveDate::from_ymd_opt(2026, 11, 24));
+    assert_eq!(h.state().meeting().unsaved(), 0);
+    drop(h);
+
+    let mut service = Service::new(Store::open(&db).unwrap()).unwrap();
+    let stored = service
+        .open_meeting(HILLSIDE, Some(Period::new(2026, Term::Autumn)), now())
+        .unwrap();
+    assert_eq!(stored.meeting.time, "10:00");
+    assert_eq!(stored.meeting.date, NaiveDate::from_ymd_opt(2026, 11, 24));
+}
