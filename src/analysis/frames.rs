@@ -260,7 +260,7 @@ pub(super) fn time_slices(
             Slice::Week => {
                 let monday =
                     first - chrono::Days::new(u64::from(first.weekday().num_days_from_monday()));
-                (monday, format!("w/c {}", monday.format("%d/%m/%Y")))
+                (monday, format!("w/c {}", crate::domain::dates::day(monday)))
             }
             Slice::Weekday => (first, first.format("%A").to_string()),
         };

@@ -618,9 +618,9 @@ fn snapshot_weeks(data: &PeriodData) -> Vec<TimeSlice> {
         out.push(TimeSlice {
             start: monday,
             label: if out.is_empty() {
-                format!("to {}", snap.as_of.format("%d/%m/%Y"))
+                format!("to {}", crate::domain::dates::day(snap.as_of))
             } else {
-                format!("week to {}", snap.as_of.format("%d/%m/%Y"))
+                format!("week to {}", crate::domain::dates::day(snap.as_of))
             },
             possible_sessions,
             absence_sessions,

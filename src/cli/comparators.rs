@@ -109,7 +109,7 @@ fn imported(done: &ComparatorImport, out: &mut dyn Write) -> Result<()> {
 /// A percentage as typed or shipped, with at least one decimal ("20.0%", "6.38%").
 fn figure(v: Option<f64>) -> String {
     v.map_or_else(
-        || "-".to_owned(),
+        || tsm_desk::domain::rules::MISSING.to_owned(),
         |v| {
             if v.fract() == 0.0 {
                 format!("{v:.1}%")

@@ -3,13 +3,12 @@
 use anyhow::Result;
 use std::io::Write;
 use tsm_desk::domain::FlagCategory;
-use tsm_desk::domain::rules::percent;
 use tsm_desk::service::ImportOutcome;
 use tsm_desk::service::reports::{CohortTable, FlagList, SchoolSummary};
 use tsm_desk::service::view::Overview;
 
 fn pct(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "n/a".to_owned(), percent)
+    tsm_desk::domain::rules::percent_or_missing(rate)
 }
 
 /// A change in percentage points, signed ("+1.2 pts").
@@ -146,7 +145,10 @@ pub fn import_outcome(o: &ImportOutcome, out: &mut dyn Write) -> Result<()> {
         what.push_str(&format!(", {} schools", o.schools.len()));
     }
     if let Some(day) = o.as_of {
-        what.push_str(&format!(", figures to {}", day.format("%d/%m/%Y")));
+        what.push_str(&format!(
+            ", figures to {}",
+            tsm_desk::domain::dates::day(day)
+        ));
     }
     let when = o.periods.join(", ");
     writeln!(

@@ -130,8 +130,8 @@ impl PupilTag {
     #[must_use]
     pub fn text(&self) -> String {
         match self {
-            PupilTag::Left(d) => format!("left {}", d.format("%d/%m/%Y")),
-            PupilTag::Joined(d) => format!("joined {}", d.format("%d/%m/%Y")),
+            PupilTag::Left(d) => format!("left {}", crate::domain::dates::day(*d)),
+            PupilTag::Joined(d) => format!("joined {}", crate::domain::dates::day(*d)),
             PupilTag::LivesIn(la) => format!("lives in {la}"),
             PupilTag::NotCompulsoryAge => "not of compulsory school age".to_owned(),
         }

@@ -504,9 +504,10 @@ pub struct ReviewItem {
     pub reviewed: bool,
     /// The action in this meeting that carries it forward, if any.
     pub carried_as: Option<RowId>,
-    /// The pupil's absence rate (%) in the term it was agreed.
+    /// The pupil's absence rate in the term it was agreed, as a fraction (0.04 is 4%;
+    /// `None` without possible sessions then).
     pub rate_then: Option<f64>,
-    /// The pupil's absence rate (%) in the data this meeting looks at.
+    /// The pupil's absence rate in the data this meeting looks at, as a fraction.
     pub rate_now: Option<f64>,
 }
 
@@ -700,10 +701,7 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {
-    d.map_or_else(
-        || "cleared".to_owned(),
-        |d| d.format("%d/%m/%Y").to_string(),
-    )
+    d.map_or_else(|| "cleared".to_owned(), crate::domain::dates::day)
 }
 
 /// A meeting, whole.
@@ -1365,8 +1363,8 @@ mod tests {
             agreed_in: Period::new(2025, Term::Summer),
             reviewed: false,
             carried_as: None,
-            rate_then: Some(55.0),
-            rate_now: Some(40.0),
+            rate_then: Some(0.55),
+            rate_now: Some(0.40),
         });
         assert_eq!(
             m.step_state(AgendaStep::Review, &Shortlist::default()),

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod clock;
 pub mod codes;
 pub mod dataset;
+pub mod dates;
 pub mod marks;
 pub mod meeting;
 pub mod period;

@@ -33,6 +33,16 @@ pub fn percent(fraction: f64) -> String {
     format!("{:.1}%", fraction * 100.0)
 }
 
+/// How a figure that cannot be worked out (no possible sessions, nothing published) is
+/// shown, on screen, on paper and at the command line alike.
+pub const MISSING: &str = "–";
+
+/// A fraction as a percentage ([`percent`]), or [`MISSING`].
+#[must_use]
+pub fn percent_or_missing(fraction: Option<f64>) -> String {
+    fraction.map_or_else(|| MISSING.to_owned(), percent)
+}
+
 /// Every threshold of the flag rules, with the defaults from `shared/domain.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -273,10 +283,7 @@ pub fn classify(facts: &PupilFacts, thresholds: &Thresholds) -> Flag {
 /// Explains an at-risk reason in words, for lists and printed logs.
 #[must_use]
 pub fn explain(reason: AtRiskReason, facts: &PupilFacts, thresholds: &Thresholds) -> String {
-    let pct = |rate: Option<Rate>| {
-        rate.and_then(Rate::fraction)
-            .map_or_else(|| "n/a".to_owned(), percent)
-    };
+    let pct = |rate: Option<Rate>| percent_or_missing(rate.and_then(Rate::fraction));
     match reason {
         AtRiskReason::Band => format!(
             "absent {} this period, between {} and {}",

@@ -35,6 +35,11 @@ impl Table {
             return read_sheet(file, bytes);
         }
         let mut text = decode(file, bytes)?;
+        if has_lone_cr(&text) {
+            // Old Mac line ends (CR alone), which the CSV reader takes as line ends
+            // too: read them so on both paths, and count lines on LF.
+            text = text.replace("\r\n", "\n").replace('\r', "\n");
+        }
         let quoted = text.contains('"');
         if quoted && text.contains("\r\n") {
             // The CSV reader's line numbers drift on CRLF; count lines on LF alone. (The
@@ -132,6 +137,17 @@ impl Table {
             }
         }
     }
+}
+
+/// Whether `text` has a carriage return not followed by a line feed.
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Most files have no CR at all, or CRLF throughout: look only where CRs are.
+    text.contains('\r')
+        && bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 /// Calls `f` with the cells of each line of quote-free `text`, numbering lines from
@@ -418,6 +434,38 @@ fn excel_date(serial: f64) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every line (number and cells) of a table.
+    fn lines_of(table: &Table) -> Vec<(usize, Vec<String>)> {
+        let mut out = Vec::new();
+        table
+            .for_each("t.csv", |line, cells| {
+                out.push((line, cells.iter().map(|c| (*c).to_owned()).collect()));
+                Ok(true)
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn cr_only_line_ends_are_line_ends_with_or_without_quotes() {
+        for quoted in [false, true] {
+            let lf = if quoted {
+                "UPN,Name\nA1,\"Smith, J\"\nA2,Jones\n"
+            } else {
+                "UPN,Name\nA1,Smith\nA2,Jones\n"
+            };
+            let want = lines_of(&Table::from_bytes("t.csv", lf.as_bytes().to_vec()).unwrap());
+            assert_eq!(want.len(), 3);
+            assert_eq!(want[2], (3, vec!["A2".to_owned(), "Jones".to_owned()]));
+            for ends in ["\r", "\r\n"] {
+                let text = lf.replace('\n', ends);
+                let table = Table::from_bytes("t.csv", text.into_bytes()).unwrap();
+                assert_eq!(table.quote_free().is_some(), !quoted);
+                assert_eq!(lines_of(&table), want, "{ends:?} quoted {quoted}");
+            }
+        }
+    }
 
     #[test]
     fn delimiters_are_sniffed() {

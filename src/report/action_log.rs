@@ -6,7 +6,6 @@ use super::font::FontKind;
 use super::{NameStyle, PrintOptions};
 use crate::chart::{ChartTheme, render, specs::chart_specs};
 use crate::domain::meeting::{Action, ActionStatus, LegalEvidence, LegalOutcome, PupilStep};
-use crate::domain::rules::percent;
 use crate::view::MeetingView;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -15,14 +14,11 @@ pub use super::CLASSIFICATION;
 
 /// "24/11/2026", or "not set".
 fn date(d: Option<NaiveDate>) -> String {
-    d.map_or_else(
-        || "not set".to_owned(),
-        |d| d.format("%d/%m/%Y").to_string(),
-    )
+    d.map_or_else(|| "not set".to_owned(), crate::domain::dates::day)
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "n/a".to_owned(), percent)
+    crate::domain::rules::percent_or_missing(v)
 }
 
 /// Initials of a name: "Reuben Hall" → "R.H.", "Mary-Jane O'Neil" → "M.-J.O.".
@@ -104,7 +100,7 @@ fn action_line(a: &Action) -> String {
     };
     let due = a.due.map_or_else(
         || "no due date".to_owned(),
-        |d| format!("due {}", d.format("%d/%m/%Y")),
+        |d| format!("due {}", crate::domain::dates::day(d)),
     );
     let status = if a.status == ActionStatus::Open {
         String::new()
@@ -178,7 +174,7 @@ pub fn action_log(view: &MeetingView, opts: &PrintOptions) -> Doc {
             "Printed",
             format!(
                 "{} · pupils named by {}",
-                opts.printed_on.format("%d/%m/%Y %H:%M"),
+                crate::domain::dates::day_time(opts.printed_on),
                 match opts.names {
                     NameStyle::Full => "full name and UPN",
                     NameStyle::Initials => "initials and UPN",

@@ -116,7 +116,7 @@ pub fn cell_text(cell: &Cell) -> String {
         Cell::Text(t) => t.clone(),
         Cell::Int(n) => n.to_string(),
         Cell::Percent(p) => crate::domain::rules::percent(*p),
-        Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+        Cell::Date(d) => crate::domain::dates::day(*d),
         Cell::Empty => String::new(),
     }
 }

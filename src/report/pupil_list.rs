@@ -8,14 +8,13 @@ use super::doc::{A4_LANDSCAPE, BODY, Composer, Doc, MUTED};
 use super::font::FontKind;
 use super::{NameStyle, PrintOptions};
 use crate::domain::FlagCategory;
-use crate::domain::rules::percent;
 use crate::view::{PupilRow, SchoolView};
 
 /// Height of a row, leaving room to write by hand.
 const WRITING_ROW: f32 = 40.0;
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(String::new, percent)
+    crate::domain::rules::percent_or_missing(v)
 }
 
 fn change(v: Option<f64>) -> String {
@@ -104,7 +103,7 @@ pub fn pupil_list(view: &SchoolView, opts: &PrintOptions) -> Doc {
             flagged(FlagCategory::Severe).count(),
             flagged(FlagCategory::Persistent).count(),
             flagged(FlagCategory::AtRisk).count(),
-            opts.printed_on.format("%d/%m/%Y"),
+            crate::domain::dates::day(opts.printed_on),
         ),
     );
     c.paragraph(

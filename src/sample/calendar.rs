@@ -99,10 +99,7 @@ impl Calendar {
             .iter()
             .map(|d| matches!(d.month(), 11 | 12 | 1 | 2))
             .collect();
-        let dmy = days
-            .iter()
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .collect();
+        let dmy = days.iter().map(|d| crate::domain::dates::day(*d)).collect();
         Calendar {
             term,
             closed: vec![false; n],

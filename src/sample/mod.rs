@@ -374,7 +374,11 @@ impl<'s> School<'s> {
                     autumn_cal,
                     &self.marks_rows(&self.autumn),
                 )?;
-                self.details(&details_path, &TextStyle::plain(), "%d/%m/%Y")?;
+                self.details(
+                    &details_path,
+                    &TextStyle::plain(),
+                    crate::domain::dates::DAY,
+                )?;
             }
             Phase::Secondary => {
                 summer_path = dir.join(format!("{key}_2025-26_summer_marks.xlsx"));
@@ -402,7 +406,7 @@ impl<'s> School<'s> {
                     encoding: TextEncoding::Utf8Bom,
                     ..TextStyle::plain()
                 };
-                self.details(&details_path, &style, "%d/%m/%Y")?;
+                self.details(&details_path, &style, crate::domain::dates::DAY)?;
             }
             Phase::Special => {
                 summer_path = dir.join(format!("{key}_2025-26_summer_summary.csv"));

@@ -151,7 +151,7 @@ impl ActionsScreen {
                 "{} of {} actions · overdue means open and due before {}",
                 visible.len(),
                 rows.len(),
-                today.format("%d/%m/%Y")
+                crate::domain::dates::day(today)
             ))
             .weak(),
         );
@@ -208,7 +208,7 @@ impl ActionsScreen {
                         let due = r
                             .action
                             .due
-                            .map_or_else(|| "–".to_owned(), |d| d.format("%d/%m/%Y").to_string());
+                            .map_or_else(|| "–".to_owned(), crate::domain::dates::day);
                         if r.overdue {
                             ui.label(RichText::new(due).color(palette::SEVERE).strong())
                                 .on_hover_text("Overdue");

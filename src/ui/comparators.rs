@@ -112,8 +112,8 @@ impl ComparatorsSection {
                         p.release,
                         p.weeks,
                         if p.weeks == 1 { "" } else { "s" },
-                        p.first_week.format("%d/%m/%Y"),
-                        p.last_week.format("%d/%m/%Y"),
+                        crate::domain::dates::day(p.first_week),
+                        crate::domain::dates::day(p.last_week),
                         p.las,
                         if p.las == 1 { "y" } else { "ies" },
                         p.rows,
@@ -189,8 +189,8 @@ pub fn imported_text(done: &ComparatorImport) -> String {
     let weeks = match (s.first_week, s.last_week) {
         (Some(a), Some(b)) => format!(
             " commencing {} to {}",
-            a.format("%d/%m/%Y"),
-            b.format("%d/%m/%Y")
+            crate::domain::dates::day(a),
+            crate::domain::dates::day(b)
         ),
         _ => String::new(),
     };

@@ -131,7 +131,7 @@ impl ImportWizard {
                 .iter()
                 .filter(|p| p.layout() == Some(Layout::DfeWeekly))
                 .find_map(|p| p.result.as_ref().ok().and_then(|pv| pv.modified));
-            self.as_of_text = day.map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
+            self.as_of_text = day.map_or_else(String::new, crate::domain::dates::day);
         }
     }
 
@@ -734,7 +734,7 @@ fn preview_grid(ui: &mut egui::Ui, name: &str, headers: &[String], rows: &[Vec<S
 /// Reads a day as typed: `dd/mm/yyyy` or `yyyy-mm-dd`.
 fn parse_day(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    NaiveDate::parse_from_str(t, "%d/%m/%Y")
+    crate::domain::dates::parse_day(t)
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
         .ok()
 }
@@ -778,7 +778,7 @@ impl ImportWizard {
                         },
                         o.as_of.map_or_else(String::new, |d| format!(
                             " · figures to {}",
-                            d.format("%d/%m/%Y")
+                            crate::domain::dates::day(d)
                         )),
                         if o.periods.is_empty() {
                             "details only".to_owned()

@@ -474,10 +474,7 @@ impl MeetingScreen {
                     );
                     ui.label(&a.description);
                     ui.label(&a.owner);
-                    ui.label(
-                        a.due
-                            .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string()),
-                    );
+                    ui.label(a.due.map_or_else(String::new, crate::domain::dates::day));
                     ui.label(r.agreed_in.to_string());
                     ui.label(pct(r.rate_then));
                     ui.horizontal(|ui| {
@@ -670,10 +667,12 @@ impl MeetingScreen {
             {
                 marks.push("CME open");
             }
-            let left = v
-                .shortlist
-                .left_on(*p)
-                .map(|d| format!("left {}: is a destination known?", d.format("%d/%m/%Y")));
+            let left = v.shortlist.left_on(*p).map(|d| {
+                format!(
+                    "left {}: is a destination known?",
+                    crate::domain::dates::day(d)
+                )
+            });
             let rate = self
                 .pupil_row(v, *p)
                 .map(|r| pct(r.absence_rate))
@@ -952,7 +951,7 @@ impl MeetingScreen {
         let question = match v.shortlist.left_on(p) {
             Some(day) => format!(
                 "Left {}: is a destination known? (possible child missing education)",
-                day.format("%d/%m/%Y")
+                crate::domain::dates::day(day)
             ),
             None => {
                 "Possible child missing education: are the pupil's whereabouts known?".to_owned()
@@ -987,7 +986,7 @@ impl MeetingScreen {
             ui.horizontal(|ui| {
                 ui.strong(format!(
                     "CME enquiry opened {}",
-                    c.opened_on.format("%d/%m/%Y")
+                    crate::domain::dates::day(c.opened_on)
                 ));
                 if c.is_open() {
                     tag(ui, "OPEN", palette::SEVERE);
@@ -1046,7 +1045,7 @@ impl MeetingScreen {
                     edits.push(Edit::ConcludeCme(p, chosen, on));
                 }
                 if let Some(d) = c.concluded_on {
-                    ui.label(format!("concluded {}", d.format("%d/%m/%Y")));
+                    ui.label(format!("concluded {}", crate::domain::dates::day(d)));
                 }
             });
         });
@@ -1307,7 +1306,7 @@ impl MeetingScreen {
                         .unwrap_or_default();
                     ui.label(format!(
                         "{} · {} · {}{who}",
-                        a.at.format("%d/%m/%Y %H:%M"),
+                        crate::domain::dates::day_time(a.at),
                         a.officer,
                         a.summary
                     ));
@@ -1324,7 +1323,7 @@ impl MeetingScreen {
         label: &str,
         value: Option<NaiveDate>,
     ) -> Option<Option<NaiveDate>> {
-        let shown = value.map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
+        let shown = value.map_or_else(String::new, crate::domain::dates::day);
         let id = ui.make_persistent_id(("date", key));
         let focused = ui.memory(|m| m.has_focus(id));
         let buffer = self
@@ -1347,7 +1346,7 @@ impl MeetingScreen {
         let parsed = if t.is_empty() {
             Some(None)
         } else {
-            NaiveDate::parse_from_str(t, "%d/%m/%Y")
+            crate::domain::dates::parse_day(t)
                 .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
                 .ok()
                 .map(Some)

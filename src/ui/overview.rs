@@ -211,12 +211,12 @@ impl OverviewScreen {
                             Some(m) => match m.status {
                                 MeetingStatus::Planned => m.scheduled_for.map_or_else(
                                     || "planned".to_owned(),
-                                    |d| format!("scheduled {}", d.format("%d/%m/%Y")),
+                                    |d| format!("scheduled {}", crate::domain::dates::day(d)),
                                 ),
                                 MeetingStatus::InProgress => "in progress".to_owned(),
                                 MeetingStatus::Held => m.held_on.map_or_else(
                                     || "held".to_owned(),
-                                    |d| format!("held {}", d.format("%d/%m/%Y")),
+                                    |d| format!("held {}", crate::domain::dates::day(d)),
                                 ),
                             },
                         };
@@ -255,7 +255,7 @@ impl OverviewScreen {
                                     .meeting
                                     .as_ref()
                                     .and_then(|m| m.scheduled_for)
-                                    .map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string());
+                                    .map_or_else(String::new, crate::domain::dates::day);
                                 self.schedule = Some((r.urn.clone(), current, None));
                             }
                         });
@@ -293,7 +293,7 @@ impl OverviewScreen {
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {
                 if ui.button("Save").clicked() || enter {
-                    match NaiveDate::parse_from_str(text.trim(), "%d/%m/%Y") {
+                    match crate::domain::dates::parse_day(text.trim()) {
                         Ok(on) => {
                             out.requests.push(Request::Schedule {
                                 urn: urn.clone(),

@@ -389,7 +389,7 @@ impl RetentionSection {
                     }
                     ui.end_row();
                     for r in rows {
-                        ui.label(r.at.format("%d/%m/%Y %H:%M").to_string());
+                        ui.label(crate::domain::dates::day_time(r.at));
                         ui.label(r.kind.label());
                         ui.label(r.school_urn.as_deref().unwrap_or("-"));
                         ui.label(&r.officer);

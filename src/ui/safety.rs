@@ -102,7 +102,7 @@ impl SafetyPanel {
                     }
                     ui.end_row();
                     for b in &view.backups {
-                        ui.label(b.made.format("%d/%m/%Y %H:%M:%S").to_string());
+                        ui.label(crate::domain::dates::day_time_seconds(b.made));
                         ui.label(b.reason.replace('-', " "));
                         ui.label(format!("{:.1} MB", b.bytes as f64 / 1_048_576.0));
                         if ui

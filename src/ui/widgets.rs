@@ -76,7 +76,7 @@ pub fn spawn_dialog<T: Send + 'static>(
 /// A fraction as a percentage to one decimal place, or a dash.
 #[must_use]
 pub fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_owned(), crate::domain::rules::percent)
+    crate::domain::rules::percent_or_missing(v)
 }
 
 /// A change in percentage points ("+1.2 pts"), or empty.

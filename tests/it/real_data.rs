@@ -778,7 +778,7 @@ fn published_weekly_statistics_import_with_exact_counts_and_replace_the_same_wee
     assert!(run.ok, "{}", run.stderr);
     assert!(
         run.stdout.contains(
-            "  All schools      7.1%        -        -    20.0%     2.3%  DfE, Pupil absence in schools in England: 2023/24 (full year)\n"
+            "  All schools      7.1%        –        –    20.0%     2.3%  DfE, Pupil absence in schools in England: 2023/24 (full year)\n"
         ),
         "{}",
         run.stdout
@@ -792,7 +792,7 @@ fn published_weekly_statistics_import_with_exact_counts_and_replace_the_same_wee
     );
     assert!(
         run.stdout.contains(
-            "  Secondary       7.66%        -        -        -        -  DfE, Pupil absence in schools in England: autumn term 2024/25\n"
+            "  Secondary       7.66%        –        –        –        –  DfE, Pupil absence in schools in England: autumn term 2024/25\n"
         ),
         "{}",
         run.stdout
