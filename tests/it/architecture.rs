@@ -141,7 +141,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("demo", &["domain", "import", "store", "sample"]),
     // The view models: plain data the service hands up and report/chart draw.
     ("view", &["domain", "import", "store", "analysis"]),
-    ("chart", &["domain", "view", "ttf"]),
+    ("chart", &["domain", "view"]),
     ("report", &["domain", "view", "chart", "ttf"]),
     (
         "service",
