@@ -181,6 +181,53 @@ pub fn sentence(message: &str) -> String {
     })
 }
 
+/// A labelled one-line text box; the new text when it changed.
+pub fn text(ui: &mut Ui, label: &str, value: &str, width: f32) -> Option<String> {
+    let l = ui.label(label);
+    let mut t = value.to_owned();
+    let r = ui
+        .add(egui::TextEdit::singleline(&mut t).desired_width(width))
+        .labelled_by(l.id);
+    r.changed().then_some(t)
+}
+
+/// A labelled multi-line text box.
+pub fn multiline(ui: &mut Ui, label: &str, value: &str, rows: usize) -> Option<String> {
+    let l = ui.strong(label);
+    let mut t = value.to_owned();
+    let r = ui
+        .add(
+            egui::TextEdit::multiline(&mut t)
+                .desired_rows(rows)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(l.id);
+    r.changed().then_some(t)
+}
+
+/// A labelled combo box over `options`; the new choice when it changed.
+pub fn combo<T: Copy + PartialEq>(
+    ui: &mut Ui,
+    label: &str,
+    salt: impl std::hash::Hash + std::fmt::Debug,
+    current: T,
+    options: &[T],
+    name: impl Fn(T) -> String,
+) -> Option<T> {
+    let l = ui.label(label);
+    let mut chosen = current;
+    egui::ComboBox::from_id_salt(salt)
+        .selected_text(name(current))
+        .show_ui(ui, |ui| {
+            for o in options {
+                ui.selectable_value(&mut chosen, *o, name(*o));
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    (chosen != current).then_some(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
