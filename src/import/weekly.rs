@@ -5,7 +5,8 @@
 //! [`super::Reader::summary_counts`]); the file's own `persistently_absent` and
 //! `severely_absent` flags are only compared with the recomputed figures.
 
-use super::{FastMap, Field, ImportError, Problem, Reader, Tally, plural, quoted};
+use super::reader::Tally;
+use super::{FastMap, Field, ImportError, Problem, Reader, plural, quoted};
 use crate::domain::rules::Rate;
 use crate::domain::{
     BasisPoints, BatchSchool, Period, Upn, Warning, WeeklyContent, WeeklyPart, WeeklyRow, pupil,
