@@ -9,6 +9,7 @@ mod app;
 mod backup;
 mod bulk;
 mod crypt;
+mod edits;
 mod files;
 mod format;
 mod hygiene;
@@ -17,6 +18,7 @@ mod meeting;
 mod published;
 mod query;
 mod rows;
+mod tracker;
 mod weekly;
 
 pub use backup::{BackupReason, DEFAULT_BACKUPS_KEPT};
@@ -27,10 +29,11 @@ pub use crate::domain::meeting::MeetingStatus;
 pub use app::{ActionCounts, PupilHistoryRow, SchoolMeeting};
 
 pub use activity::{ActivityKind, ActivityRow};
+pub use edits::AuditRow;
 pub use hygiene::{DeletedCounts, PurgePreview, RemovalCounts, SchoolRemoval};
-pub use meeting::{AuditRow, TrackedAction};
 pub use published::{PublishedHeld, PublishedOutcome, PublishedPoint};
 pub use rows::{ImportOptions, ImportOutcome};
+pub use tracker::TrackedAction;
 
 use crate::domain::{Clock, School};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
