@@ -122,6 +122,18 @@ pub fn harness_with(opener: Opener, prefs: Prefs) -> Harness<'static, TsmApp> {
 }
 
 /// Runs frames until the worker has answered everything and the UI is still.
+/// Clicks the `nth` node labelled `label`, then types into it.
+pub fn type_into(h: &mut Harness<'static, TsmApp>, label: &str, nth: usize, text: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    h.query_all_by_label(label).nth(nth).unwrap().click();
+    h.run_ok();
+    h.query_all_by_label(label)
+        .nth(nth)
+        .unwrap()
+        .type_text(text);
+    h.run_ok();
+}
+
 pub fn settle(h: &mut Harness<'static, TsmApp>) {
     let start = Instant::now();
     loop {

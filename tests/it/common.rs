@@ -20,22 +20,42 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `tsm-desk` with a database.
-pub fn tsm(db: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_tsm-desk"))
-        .arg("--db")
+/// The binary on database `db`, with none of the environment's database settings
+/// (no passphrase, not "unencrypted") and nothing on its input.
+pub fn tsm_command(db: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tsm-desk"));
+    cmd.arg("--db")
         .arg(db)
-        .args(args)
         .env_remove("TSM_DESK_DB")
         .env_remove("TSM_DESK_PASSPHRASE")
-        .env("TSM_DESK_UNENCRYPTED", "1")
-        .output()
-        .expect("run tsm-desk");
+        .env_remove("TSM_DESK_UNENCRYPTED")
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// Runs a command to its end.
+pub fn run(mut cmd: Command) -> Run {
+    let out = cmd.output().expect("run tsm-desk");
     Run {
         ok: out.status.success(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Runs `tsm-desk` with a (plain) database.
+pub fn tsm(db: &Path, args: &[&str]) -> Run {
+    let mut cmd = tsm_command(db);
+    cmd.args(args).env("TSM_DESK_UNENCRYPTED", "1");
+    run(cmd)
+}
+
+/// The moment most tests are set at: Monday 23 November 2026, 09:00, in the autumn
+/// term of 2026-27.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .unwrap()
 }
 
 /// Runs `tsm-desk` and parses its JSON output, failing the test on error.

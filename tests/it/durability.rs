@@ -77,13 +77,8 @@ fn import_command(db: &Path, file: &Path, urn: &str) -> Command {
 
 /// The CLI on the encrypted database, quiet but for its errors.
 fn cli(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tsm-desk"));
-    cmd.arg("--db")
-        .arg(db)
-        .env_remove("TSM_DESK_DB")
-        .env_remove("TSM_DESK_UNENCRYPTED")
-        .env("TSM_DESK_PASSPHRASE", PASSPHRASE)
-        .stdin(Stdio::null())
+    let mut cmd = crate::common::tsm_command(db);
+    cmd.env("TSM_DESK_PASSPHRASE", PASSPHRASE)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     cmd
@@ -420,21 +415,13 @@ fn two_processes_writing_at_once_both_finish_and_lose_nothing() {
         );
     }
     // And a second process opening the file while this one has it open works too.
-    let other = Command::new(env!("CARGO_BIN_EXE_tsm-desk"))
-        .arg("--db")
-        .arg(&db)
+    let mut other = crate::common::tsm_command(&db);
+    other
         .args(["schools", "--json"])
-        .env("TSM_DESK_PASSPHRASE", PASSPHRASE)
-        .env_remove("TSM_DESK_UNENCRYPTED")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        other.status.success(),
-        "{}",
-        String::from_utf8_lossy(&other.stderr)
-    );
-    let listed = String::from_utf8_lossy(&other.stdout);
+        .env("TSM_DESK_PASSPHRASE", PASSPHRASE);
+    let other = crate::common::run(other);
+    assert!(other.ok, "{}", other.stderr);
+    let listed = &other.stdout;
     for (school, _) in &importers {
         assert!(listed.contains(school.as_str()), "{listed}");
     }

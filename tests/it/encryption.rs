@@ -9,7 +9,7 @@ use crate::common;
 use common::{counts, tsm};
 use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+
 use tsm_desk::store::{BackupReason, Passphrase, Protection, Store, StoreError, probe};
 
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -318,23 +318,12 @@ fn a_restore_refuses_files_it_cannot_trust_and_changes_nothing() {
 }
 
 fn cli(db: &Path, args: &[&str], passphrase: Option<&str>) -> common::Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tsm-desk"));
-    cmd.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("TSM_DESK_DB")
-        .env_remove("TSM_DESK_UNENCRYPTED")
-        .env_remove("TSM_DESK_PASSPHRASE")
-        .stdin(Stdio::null());
+    let mut cmd = common::tsm_command(db);
+    cmd.args(args);
     if let Some(p) = passphrase {
         cmd.env("TSM_DESK_PASSPHRASE", p);
     }
-    let out = cmd.output().unwrap();
-    common::Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::run(cmd)
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use crate::common;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use common::tsm;
 use std::path::{Path, PathBuf};
 use tsm_desk::domain::FlagCategory;
@@ -28,9 +28,7 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
 }
 
-fn now() -> NaiveDateTime {
-    today().and_hms_opt(9, 0, 0).unwrap()
-}
+use crate::common::now;
 
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)

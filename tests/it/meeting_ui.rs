@@ -4,7 +4,7 @@
 
 use crate::app;
 
-use app::{harness_with, seed_into, settle, upn};
+use app::{harness_with, seed_into, settle, type_into, upn};
 use chrono::NaiveDate;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable as _, by};
@@ -20,12 +20,7 @@ use tsm_desk::ui::{Prefs, Screen, TsmApp};
 
 const HILLSIDE: &str = "990901";
 
-fn now() -> chrono::NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 23)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap()
-}
+use crate::common::now;
 
 fn pupil_id(service: &mut Service, n: u32) -> i64 {
     let view = service
@@ -71,15 +66,12 @@ fn app(db: &Path, prefs: Prefs) -> Harness<'static, TsmApp> {
     h
 }
 
-/// Clicks a node, then types into it.
-fn type_into(h: &mut Harness<'static, TsmApp>, label: &str, nth: usize, text: &str) {
-    h.query_all_by_label(label).nth(nth).unwrap().click();
-    h.run_ok();
-    h.query_all_by_label(label)
-        .nth(nth)
-        .unwrap()
-        .type_text(text);
-    h.run_ok();
+/// Opens Hillside, then this term's meeting from its dashboard.
+fn open_hillside_meeting(h: &mut Harness<'static, TsmApp>) {
+    h.get_by_label("Hillside Secondary").click();
+    settle(h);
+    h.get_by_label("Open this term's meeting").click();
+    settle(h);
 }
 
 fn pick(h: &mut Harness<'static, TsmApp>, combo: &str, nth: usize, option: &str) {
@@ -100,12 +92,7 @@ fn a_whole_meeting_is_recorded_and_stored() {
     let db = dir.path().join("tsm.sqlite");
     fixture(dir.path(), &db);
     let mut h = app(&db, Prefs::default());
-
-    // Open Hillside, then this term's meeting from its dashboard.
-    h.get_by_label("Hillside Secondary").click();
-    settle(&mut h);
-    h.get_by_label("Open this term's meeting").click();
-    settle(&mut h);
+    open_hillside_meeting(&mut h);
     assert_eq!(h.state().screen(), Screen::Meeting);
     let v = h.state().meeting().view().unwrap();
     assert_eq!(v.meeting.period, Period::new(2026, Term::Autumn));
@@ -514,10 +501,7 @@ fn a_worker_that_stops_is_restarted_and_no_typed_change_is_lost() {
     let db = dir.path().join("tsm.sqlite");
     fixture(dir.path(), &db);
     let mut h = app(&db, Prefs::default());
-    h.get_by_label("Hillside Secondary").click();
-    settle(&mut h);
-    h.get_by_label("Open this term's meeting").click();
-    settle(&mut h);
+    open_hillside_meeting(&mut h);
     type_into(&mut h, "Date", 0, "24/11/2026");
     settle(&mut h);
 

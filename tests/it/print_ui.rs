@@ -17,12 +17,7 @@ use tsm_desk::service::Settings;
 use tsm_desk::store::Store;
 use tsm_desk::ui::{Prefs, TsmApp};
 
-fn now() -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap()
-}
+use crate::common::now;
 
 fn app(db: &Path) -> Harness<'static, TsmApp> {
     let db = db.to_path_buf();

@@ -34,10 +34,7 @@ fn start_sized(path: &Path, height: f32) -> Harness<'static, TsmApp> {
 }
 
 fn type_into(h: &mut Harness<'static, TsmApp>, label: &str, text: &str) {
-    h.get_by_label(label).click();
-    h.run_ok();
-    h.get_by_label(label).type_text(text);
-    h.run_ok();
+    crate::app::type_into(h, label, 0, text);
 }
 
 #[test]
