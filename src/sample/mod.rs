@@ -24,7 +24,7 @@ mod calendar;
 mod dfe;
 mod people;
 mod register;
-mod rng;
+pub mod rng;
 mod write;
 
 #[cfg(test)]

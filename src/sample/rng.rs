@@ -17,14 +17,14 @@ fn mix(mut z: u64) -> u64 {
 
 /// A SplitMix64 stream.
 #[derive(Debug, Clone)]
-pub(crate) struct Rng {
+pub struct Rng {
     state: u64,
 }
 
 impl Rng {
     /// The stream named by `parts` (e.g. school, pupil, period). Each name gives an
     /// independent stream, so drawing more numbers in one place never changes another.
-    pub(crate) fn stream(parts: &[u64]) -> Rng {
+    pub fn stream(parts: &[u64]) -> Rng {
         let mut state = SEED;
         for &part in parts {
             state = mix(state ^ mix(part.wrapping_add(GAMMA)));
@@ -33,40 +33,40 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GAMMA);
         mix(self.state)
     }
 
     /// A number in `0..n` (0 when `n` is 0), by multiply-high; the bias is below
     /// `n / 2^64` and irrelevant here.
-    pub(crate) fn below(&mut self, n: u32) -> u32 {
+    pub fn below(&mut self, n: u32) -> u32 {
         let wide = (u128::from(self.next_u64()) * u128::from(n)) >> 64;
         u32::try_from(wide).unwrap_or(0)
     }
 
     /// A number in `lo..=hi` (`lo` when `hi < lo`).
-    pub(crate) fn between(&mut self, lo: u32, hi: u32) -> u32 {
+    pub fn between(&mut self, lo: u32, hi: u32) -> u32 {
         lo + self.below(hi.saturating_sub(lo) + 1)
     }
 
     /// An index in `0..len`.
-    pub(crate) fn index(&mut self, len: usize) -> usize {
+    pub fn index(&mut self, len: usize) -> usize {
         self.below(u32::try_from(len).unwrap_or(u32::MAX)) as usize
     }
 
     /// True with probability `bp` / 10,000.
-    pub(crate) fn chance(&mut self, bp: u32) -> bool {
+    pub fn chance(&mut self, bp: u32) -> bool {
         self.below(10_000) < bp
     }
 
     /// One item of a non-empty slice.
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.index(items.len())]
     }
 
     /// An index chosen with the given integer weights; 0 if they are all zero.
-    pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {
+    pub fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
         if total == 0 {
             return 0;
@@ -82,7 +82,7 @@ impl Rng {
     }
 
     /// Shuffles a slice in place (Fisher-Yates).
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.index(i + 1);
             items.swap(i, j);

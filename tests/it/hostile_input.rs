@@ -90,30 +90,26 @@ const FORMULAS: [&str; 9] = [
 ];
 
 // ---------------------------------------------------------------------------------
-// Random numbers: SplitMix64 (as in src/sample/rng.rs, which is crate-private).
+// Random numbers: the sample data's seeded generator (SplitMix64), with the draws the
+// fuzzing uses.
+
+/// The fuzzing's streams are the sample generator's, named apart by this first part.
+const FUZZ: u64 = 0x7473_6D2D_6675_7A7A; // "tsm-fuzz"
 
 #[derive(Clone)]
-struct Rng(u64);
+struct Rng(tsm_desk::sample::rng::Rng);
 
 impl Rng {
     fn new(parts: &[u64]) -> Rng {
-        let mut r = Rng(0x7473_6D2D_6675_7A7A);
-        for &p in parts {
-            r.0 ^= p.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            r.next();
-        }
-        r
+        let named: Vec<u64> = std::iter::once(FUZZ).chain(parts.iter().copied()).collect();
+        Rng(tsm_desk::sample::rng::Rng::stream(&named))
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// A number in `0..n` (0 when `n` is 0).
     fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
+        self.0.index(n)
     }
     fn range(&mut self, lo: usize, hi: usize) -> usize {
         lo + self.below(hi - lo + 1)
@@ -123,7 +119,7 @@ impl Rng {
         self.below(n) == 0
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+        self.0.pick(items)
     }
     fn byte(&mut self) -> u8 {
         self.next().to_le_bytes()[0]
