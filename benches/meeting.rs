@@ -12,6 +12,7 @@
 mod common;
 use common::percentile;
 use std::time::Instant;
+use tsm_desk::domain::Clock;
 use tsm_desk::domain::meeting::{Action, Edit, LeadPractitioner, MeetingText};
 use tsm_desk::domain::{Period, Term};
 use tsm_desk::service::{Service, new_row_id};
@@ -20,14 +21,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.sqlite");
     let sample = tsm_desk::demo::sample_dir().unwrap();
-    let mut service = Service::open(
-        &db,
-        None,
-        Some(&sample),
-        &tsm_desk::domain::Clock::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let mut service = Service::open(&db, None, Some(&sample), &Clock::new(), &mut |_| {}).unwrap();
     let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
         .unwrap()
         .and_hms_opt(10, 0, 0)

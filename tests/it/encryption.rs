@@ -9,6 +9,7 @@ use crate::common;
 use common::{counts, tsm};
 use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
+use tsm_desk::domain::Clock;
 
 use tsm_desk::store::{BackupReason, Passphrase, Protection, Store, StoreError, probe};
 
@@ -448,14 +449,9 @@ fn a_failed_daily_backup_is_said_but_does_not_stop_the_database_opening() {
     drop(store);
     // A file where the backups folder should be: the backup cannot be written.
     std::fs::write(dir.path().join("backups"), b"not a folder").unwrap();
-    let mut service = tsm_desk::service::Service::open(
-        &db,
-        Some(&key()),
-        None,
-        &tsm_desk::domain::Clock::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let mut service =
+        tsm_desk::service::Service::open(&db, Some(&key()), None, &Clock::new(), &mut |_| {})
+            .unwrap();
     let notice = service.take_notice().unwrap();
     assert!(
         notice.starts_with("Today's backup could not be made"),

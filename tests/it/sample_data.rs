@@ -14,6 +14,7 @@ use calamine::{Data, Reader as _};
 use common::{tsm, tsm_json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use tsm_desk::domain::Clock;
 
 const NOT_POSSIBLE: &[&str] = &[
     "X", "Q", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#", "D", "Y",
@@ -749,13 +750,9 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     let db = dir.path().join("app").join("demo.sqlite");
     let sample = tsm_desk::demo::sample_dir().unwrap();
     let mut steps = Vec::new();
-    let mut service = Service::open(
-        &db,
-        None,
-        Some(&sample),
-        &tsm_desk::domain::Clock::new(),
-        &mut |p| steps.push(p.label),
-    )
+    let mut service = Service::open(&db, None, Some(&sample), &Clock::new(), &mut |p| {
+        steps.push(p.label)
+    })
     .unwrap();
     assert!(service.is_demo());
     assert_eq!(steps.len(), 1, "{steps:?}");
@@ -789,13 +786,9 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     assert_eq!(n, 9 + 2 * 3);
     drop(service);
     let mut steps = Vec::new();
-    let again = Service::open(
-        &db,
-        None,
-        Some(&sample),
-        &tsm_desk::domain::Clock::new(),
-        &mut |p| steps.push(p.label),
-    )
+    let again = Service::open(&db, None, Some(&sample), &Clock::new(), &mut |p| {
+        steps.push(p.label)
+    })
     .unwrap();
     assert!(again.is_demo());
     assert_eq!(imports(&again), n);
@@ -808,14 +801,7 @@ fn the_app_service_starts_a_new_database_on_the_sample_data_once() {
     assert_eq!(backups.len(), 1, "{backups:?}");
     assert_eq!(backups[0].reason, "daily");
     drop(again);
-    let _third = Service::open(
-        &db,
-        None,
-        Some(&sample),
-        &tsm_desk::domain::Clock::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let _third = Service::open(&db, None, Some(&sample), &Clock::new(), &mut |_| {}).unwrap();
     let backups = tsm_desk::store::list_backups(&db.with_file_name("backups"), "demo").unwrap();
     assert_eq!(backups.len(), 1, "{backups:?}");
 }
