@@ -30,6 +30,30 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
+/// Why a request failed: the service's error itself, typed (a wrong passphrase, a
+/// file's line and field, a full disk) until the UI shows it once as text. Shared, as
+/// replies are cloned.
+#[derive(Debug, Clone)]
+pub struct Failure(pub Arc<ServiceError>);
+
+impl PartialEq for Failure {
+    fn eq(&self, other: &Failure) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0.as_ref())
+    }
+}
+
 /// The id of one request to the worker, in the order sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct JobId(u64);
@@ -213,59 +237,59 @@ pub enum Reply {
     /// The passphrase did not open the database (nothing was changed); ask again.
     Locked(String),
     /// The database's protection and backups.
-    Safety(Result<SafetyView, String>),
+    Safety(Result<SafetyView, Failure>),
     /// A backup, restore or encryption finished: what to tell the user, the backups
     /// now, and the settings in force (a restore brings back the backup's settings).
-    SafetyDone(Result<(String, SafetyView, Box<Settings>), String>),
+    SafetyDone(Result<(String, SafetyView, Box<Settings>), Failure>),
     /// Long work moved on.
     Progress(Progress),
     /// The overview.
-    Overview(Result<Overview, String>),
+    Overview(Result<Overview, Failure>),
     /// A school.
-    School(Result<Box<SchoolView>, String>),
+    School(Result<Box<SchoolView>, Failure>),
     /// A pupil.
-    Pupil(Result<PupilDetail, String>),
+    Pupil(Result<PupilDetail, Failure>),
     /// File previews.
     Preview(Vec<FilePreview>),
     /// An import's report, or its error (nothing stored).
     Imported(Result<ImportReport, crate::view::ImportFailure>),
     /// Settings saved (or why not).
-    SettingsSaved(Result<Box<Settings>, String>),
+    SettingsSaved(Result<Box<Settings>, Failure>),
     /// Mappings after a save (or why not).
-    Mappings(Result<Vec<(String, ColumnMapping)>, String>),
+    Mappings(Result<Vec<(String, ColumnMapping)>, Failure>),
     /// A meeting was planned (or why not).
-    Scheduled(Result<(), String>),
+    Scheduled(Result<(), Failure>),
     /// Row counts of the main tables.
-    Counts(Result<Vec<(&'static str, i64)>, String>),
+    Counts(Result<Vec<(&'static str, i64)>, Failure>),
     /// A meeting opened.
-    Meeting(Result<Box<MeetingView>, String>),
+    Meeting(Result<Box<MeetingView>, Failure>),
     /// An edit was saved (or why not: nothing of it was written).
-    Saved(Result<(), String>),
+    Saved(Result<(), Failure>),
     /// A meeting's audit trail.
-    Audit(Result<Vec<AuditRow>, String>),
+    Audit(Result<Vec<AuditRow>, Failure>),
     /// The actions tracker.
-    Tracker(Result<Vec<TrackedRow>, String>),
+    Tracker(Result<Vec<TrackedRow>, Failure>),
     /// An action's status was saved.
-    ActionStatusSaved(Result<(), String>),
+    ActionStatusSaved(Result<(), Failure>),
     /// A printout, ready to preview and save.
-    Printed(Result<Box<Printout>, String>),
+    Printed(Result<Box<Printout>, Failure>),
     /// Preview pages of a printout: the printout's pages (to tell printouts apart) and
     /// the page images by index.
     PageImages(Arc<Doc>, Vec<(usize, PageImage)>),
     /// A file was written: where, and what it holds ("Wrote 12 actions to actions.xlsx").
-    Exported(Result<(PathBuf, String), String>),
+    Exported(Result<(PathBuf, String), Failure>),
     /// What a purge would remove.
-    PurgePreview(Result<Box<PurgePreview>, String>),
+    PurgePreview(Result<Box<PurgePreview>, Failure>),
     /// What a purge removed (nothing if an error).
-    Purged(Result<Box<PurgePreview>, String>),
+    Purged(Result<Box<PurgePreview>, Failure>),
     /// What deleting a school removed (nothing if an error).
-    SchoolDeleted(Result<DeletedCounts, String>),
+    SchoolDeleted(Result<DeletedCounts, Failure>),
     /// The activity log, newest first.
-    Activity(Result<Vec<ActivityRow>, String>),
+    Activity(Result<Vec<ActivityRow>, Failure>),
     /// The comparators held.
-    Comparators(Result<Box<super::comparators::ComparatorsView>, String>),
+    Comparators(Result<Box<super::comparators::ComparatorsView>, Failure>),
     /// What importing published statistics stored (nothing if an error).
-    PublishedImported(Result<Box<super::comparators::ComparatorImport>, String>),
+    PublishedImported(Result<Box<super::comparators::ComparatorImport>, Failure>),
     /// The worker thread stopped (it panicked) with these requests unanswered, oldest
     /// first: the first is the one it was working on. Made by [`Worker::poll`], never
     /// sent by the worker itself.
@@ -410,7 +434,7 @@ where
         demo: service.is_demo(),
         notice: service.take_notice(),
     });
-    let text = |e: ServiceError| e.to_string();
+    let text = |e: ServiceError| Failure(Arc::new(e));
     while let Ok((job, request)) = requests.recv() {
         let send = |reply: Reply| answer(Some(job), reply);
         let reply = match request {

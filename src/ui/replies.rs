@@ -1,6 +1,7 @@
 //! Where each of the worker's answers goes: the screen that asked, the status bar.
 
 use super::*;
+use crate::service::worker::Failure;
 
 impl TsmApp {
     pub(super) fn handle_replies(&mut self) {
@@ -44,8 +45,9 @@ impl TsmApp {
                     break;
                 }
                 Reply::Progress(p) => self.progress = Some(p),
-                Reply::Safety(r) => self.settings_screen.safety.show(r),
+                Reply::Safety(r) => self.settings_screen.safety.show(shown(r)),
                 Reply::SafetyDone(r) => {
+                    let r = shown(r);
                     let r = r.map(|(said, view, settings)| {
                         self.status = Some(said.clone());
                         self.settings_screen.reset(&settings);
@@ -62,11 +64,11 @@ impl TsmApp {
                         self.load_all();
                     }
                 }
-                Reply::Overview(r) => match r {
+                Reply::Overview(r) => match shown(r) {
                     Ok(o) => self.overview.data = Some(o),
                     Err(e) => self.status = Some(e),
                 },
-                Reply::School(r) => match r {
+                Reply::School(r) => match shown(r) {
                     Ok(view) => {
                         self.prefs.school = Some(view.school.urn.clone());
                         self.pupils.school_changed(&view);
@@ -78,7 +80,7 @@ impl TsmApp {
                         self.school = None;
                     }
                 },
-                Reply::Pupil(r) => match r {
+                Reply::Pupil(r) => match shown(r) {
                     Ok(d) => self.pupils.detail = Some(d),
                     Err(e) => self.status = Some(e),
                 },
@@ -98,7 +100,7 @@ impl TsmApp {
                         }
                     }
                 }
-                Reply::SettingsSaved(r) => match r {
+                Reply::SettingsSaved(r) => match shown(r) {
                     Ok(s) => {
                         self.settings = *s;
                         self.settings_screen.saved(&self.settings);
@@ -112,18 +114,18 @@ impl TsmApp {
                     }
                     Err(e) => self.settings_screen.error = Some(e),
                 },
-                Reply::Mappings(r) => match r {
+                Reply::Mappings(r) => match shown(r) {
                     Ok(m) => {
                         self.mappings = m;
                         self.status = Some("Column mapping saved".into());
                     }
                     Err(e) => self.status = Some(e),
                 },
-                Reply::Counts(r) => match r {
+                Reply::Counts(r) => match shown(r) {
                     Ok(c) => self.settings_screen.counts = Some(c),
                     Err(e) => self.status = Some(e),
                 },
-                Reply::Meeting(r) => match r {
+                Reply::Meeting(r) => match shown(r) {
                     Ok(v) => {
                         self.prefs.meeting = Some((v.urn.clone(), v.meeting.period));
                         self.meeting.set_view(v);
@@ -134,19 +136,21 @@ impl TsmApp {
                     }
                 },
                 Reply::Saved(r) => {
+                    let r = shown(r);
                     let mut out = Outbox::at(self.now());
                     self.meeting.saved(r, &mut out);
                     self.apply(out);
                 }
-                Reply::Audit(r) => match r {
+                Reply::Audit(r) => match shown(r) {
                     Ok(a) => self.meeting.audit_arrived(a),
                     Err(e) => self.status = Some(e),
                 },
-                Reply::Tracker(r) => match r {
+                Reply::Tracker(r) => match shown(r) {
                     Ok(rows) => self.actions.rows = Some(rows),
                     Err(e) => self.status = Some(e),
                 },
                 Reply::ActionStatusSaved(r) => {
+                    let r = shown(r);
                     match r {
                         Ok(()) => self.status = Some("Action status saved".into()),
                         Err(e) => self.status = Some(e),
@@ -154,9 +158,10 @@ impl TsmApp {
                     let today = self.today();
                     self.send(Request::Tracker { today });
                 }
-                Reply::Printed(r) => self.print.printed(r),
+                Reply::Printed(r) => self.print.printed(shown(r)),
                 Reply::PageImages(doc, pages) => self.print.pages_arrived(&doc, pages),
                 Reply::Exported(r) => {
+                    let r = shown(r);
                     self.settings_screen.retention.stale();
                     if job.is_some() && job == self.print_job {
                         self.print_job = None;
@@ -168,8 +173,9 @@ impl TsmApp {
                         });
                     }
                 }
-                Reply::PurgePreview(r) => self.settings_screen.retention.preview_arrived(r),
+                Reply::PurgePreview(r) => self.settings_screen.retention.preview_arrived(shown(r)),
                 Reply::Purged(r) => {
+                    let r = shown(r);
                     let ok = r.is_ok();
                     self.settings_screen.retention.purged(r);
                     if ok {
@@ -177,15 +183,17 @@ impl TsmApp {
                     }
                 }
                 Reply::SchoolDeleted(r) => {
+                    let r = shown(r);
                     let urn = r.as_ref().ok().map(|d| d.urn.clone());
                     self.settings_screen.retention.deleted(r);
                     if let Some(urn) = urn {
                         self.after_removal(Some(&urn));
                     }
                 }
-                Reply::Activity(r) => self.settings_screen.retention.activity_arrived(r),
-                Reply::Comparators(r) => self.settings_screen.comparators.arrived(r),
+                Reply::Activity(r) => self.settings_screen.retention.activity_arrived(shown(r)),
+                Reply::Comparators(r) => self.settings_screen.comparators.arrived(shown(r)),
                 Reply::PublishedImported(r) => {
+                    let r = shown(r);
                     let ok = r.is_ok();
                     self.settings_screen.comparators.imported(r);
                     self.settings_screen.retention.stale();
@@ -198,6 +206,7 @@ impl TsmApp {
                     }
                 }
                 Reply::Scheduled(r) => {
+                    let r = shown(r);
                     match r {
                         Ok(()) => self.status = Some("Meeting planned".into()),
                         Err(e) => self.status = Some(e),
@@ -233,4 +242,9 @@ impl TsmApp {
             self.send(Request::School { urn, period: None });
         }
     }
+}
+
+/// A worker's error as the screens show it: its message, once, where it is shown.
+fn shown<T>(r: Result<T, Failure>) -> Result<T, String> {
+    r.map_err(|e| e.to_string())
 }
