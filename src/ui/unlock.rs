@@ -90,6 +90,10 @@ impl UnlockScreen {
                             .id_salt("passphrase"),
                     )
                     .labelled_by(label.id);
+                    // A reason given for the last try goes once the user types again.
+                    if first.changed() {
+                        self.error = None;
+                    }
                     if self.focus_pending {
                         first.request_focus();
                         self.focus_pending = false;
@@ -97,14 +101,18 @@ impl UnlockScreen {
                     ui.end_row();
                     if self.mode == UnlockMode::Create {
                         let label = ui.label("Type it again");
-                        ui.add_enabled(
-                            !plain,
-                            egui::TextEdit::singleline(&mut self.again)
-                                .password(true)
-                                .desired_width(260.0)
-                                .id_salt("passphrase_again"),
-                        )
-                        .labelled_by(label.id);
+                        let again = ui
+                            .add_enabled(
+                                !plain,
+                                egui::TextEdit::singleline(&mut self.again)
+                                    .password(true)
+                                    .desired_width(260.0)
+                                    .id_salt("passphrase_again"),
+                            )
+                            .labelled_by(label.id);
+                        if again.changed() {
+                            self.error = None;
+                        }
                         ui.end_row();
                     }
                 });

@@ -51,6 +51,11 @@ fn a_new_database_is_encrypted_with_the_passphrase_typed_twice() {
     h.run_ok();
     h.get_by_label_contains("Use at least 8 characters");
     type_into(&mut h, "Passphrase", " and longer");
+    // Typing again takes the last try's reason away.
+    assert!(
+        h.query_by_label_contains("Use at least 8 characters")
+            .is_none()
+    );
     type_into(&mut h, "Type it again", "something else");
     h.key_press(egui::Key::Enter);
     h.run_ok();
