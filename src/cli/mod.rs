@@ -288,7 +288,7 @@ fn action_log(db: &Db, args: &ActionLogArgs, out: &mut dyn Write) -> Result<()> 
         urn
     };
     let options = print_options(&service, args.names);
-    let printout = service.print(
+    let printout = service.lay_out(
         &Printable::ActionLog {
             urn: urn.clone(),
             meeting,
@@ -558,7 +558,7 @@ fn pupil_list(db: &Db, args: &PupilListArgs, out: &mut dyn Write) -> Result<()> 
     let (urn, period) = (args.school.clone(), args.term);
     let said = if format.as_deref() == Some("pdf") {
         let options = print_options(&service, args.names);
-        let printout = service.print(&Printable::PupilList { urn, period }, &options)?;
+        let printout = service.lay_out(&Printable::PupilList { urn, period }, &options)?;
         service.export(&printout.pdf_export(), &args.out)?
     } else {
         service.export(&Export::PupilList { urn, period }, &args.out)?

@@ -48,7 +48,8 @@ pub struct Printout {
     /// The PDF file's bytes.
     pub pdf: Arc<Vec<u8>>,
     /// The first pages as pixels, for the preview (the rest are rendered on request,
-    /// as they scroll into view: a long list would take hundreds of megabytes at once).
+    /// as they scroll into view: a long list would take hundreds of megabytes at once);
+    /// none from [`Service::lay_out`].
     pub pages: Vec<(usize, PageImage)>,
     /// The same list as spreadsheet tables, for documents that have one (the pupil list).
     pub tables: Option<Arc<Vec<Table>>>,
@@ -137,11 +138,28 @@ pub fn render_pages(doc: &Doc, pages: &[usize]) -> Vec<(usize, PageImage)> {
 }
 
 impl Service {
-    /// Lays out a document, makes its PDF and renders its preview pages.
+    /// Lays out a document, makes its PDF and renders its preview pages (the app's
+    /// print preview).
     ///
     /// # Errors
     /// If the meeting or school cannot be read.
     pub fn print(
+        &mut self,
+        what: &Printable,
+        options: &PrintOptions,
+    ) -> Result<Printout, ServiceError> {
+        let mut printout = self.lay_out(what, options)?;
+        let first: Vec<usize> = (0..printout.doc.pages.len().min(FIRST_PAGES)).collect();
+        printout.pages = render_pages(&printout.doc, &first);
+        Ok(printout)
+    }
+
+    /// Lays out a document and makes its PDF, without preview pages (the command line
+    /// writes the file and shows nothing).
+    ///
+    /// # Errors
+    /// If the meeting or school cannot be read.
+    pub fn lay_out(
         &mut self,
         what: &Printable,
         options: &PrintOptions,
@@ -168,15 +186,13 @@ impl Service {
             }
         };
         let pdf = pdf_bytes(&doc, options);
-        let first: Vec<usize> = (0..doc.pages.len().min(FIRST_PAGES)).collect();
-        let pages = render_pages(&doc, &first);
         Ok(Printout {
             what: what.clone(),
             options: *options,
             file_name,
             doc: Arc::new(doc),
             pdf: Arc::new(pdf),
-            pages,
+            pages: Vec::new(),
             tables,
             urn: urn.clone(),
             about,
