@@ -252,17 +252,19 @@ impl TsmApp {
     pub(super) fn worker_stopped(&mut self, unanswered: Vec<(JobId, Request)>) {
         self.worker = None;
         self.progress = None;
-        let Some(opener) = self.reopen.clone() else {
-            self.failed = Some(WORKER_STOPPED.into());
-            return;
-        };
-        if self.restarts >= 3 || !self.ready {
+        // Without an opener, or stopping again and again (or while opening), another
+        // start would not help: say so rather than promise a restart.
+        let opener = self
+            .reopen
+            .clone()
+            .filter(|_| self.ready && self.restarts < 3);
+        let Some(opener) = opener else {
             self.failed = Some(
-                "The background worker stopped again while opening the database; your saved work is safe. Close tsm-desk and open it again."
+                "The background worker stopped; your saved work is safe. Close tsm-desk and open it again."
                     .into(),
             );
             return;
-        }
+        };
         self.restarts += 1;
         self.ready = false;
         self.status = Some(WORKER_STOPPED.into());
@@ -282,11 +284,11 @@ impl TsmApp {
                 continue;
             }
             if i == 0 {
+                let lost = "The worker stopped while saving this change, so it was not saved. Please make it again.";
                 if matches!(request, Request::Edit { .. }) {
-                    self.meeting.saved(
-                        Err("The worker stopped while saving this change, so it was not saved. Please make it again.".into()),
-                        &mut out,
-                    );
+                    self.meeting.saved(Err(lost.into()), &mut out);
+                } else {
+                    self.status = Some(format!("{WORKER_STOPPED}. {lost}"));
                 }
             } else {
                 self.send(request);
