@@ -154,12 +154,14 @@ pub fn load(store: &mut Store, dir: &Path) -> Result<Vec<ImportOutcome>, DemoErr
     Ok(outcomes)
 }
 
-/// Where the bundled sample data is: `TSM_DESK_SAMPLE_DATA` if set, else
-/// `sample_data/` beside the executable's source tree or in the working folder.
+/// Where the bundled sample data is: `TSM_DESK_SAMPLE_DATA` if set, else `sample_data/`
+/// beside the program (where the Windows installer puts it), in its source tree, or in
+/// the working folder.
 #[must_use]
 pub fn sample_dir() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("TSM_DESK_SAMPLE_DATA").map(PathBuf::from),
+        crate::platform::folders::program_dir().map(|d| d.join("sample_data")),
         Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_data")),
         Some(PathBuf::from("sample_data")),
     ];

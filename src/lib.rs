@@ -10,6 +10,7 @@ pub mod chart;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod platform;
 pub mod report;
 pub mod sample;
 pub mod service;

@@ -26,9 +26,7 @@ use rust_xlsxwriter::{
     ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 use std::collections::HashSet;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 /// Excel's limit on a worksheet name, in UTF-16 units.
 const SHEET_NAME_MAX: usize = 31;
@@ -495,49 +493,19 @@ pub fn write_table(tables: &[Table], path: &Path) -> Result<(), ReportError> {
     }
 }
 
-/// Tells temporary files from one process apart.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// Writes `bytes` to a temporary file in `path`'s folder, then renames it over `path`:
-/// either the whole new file is there, or the old one (or none) is untouched.
+/// either the whole new file is there, or the old one (or none) is untouched. On
+/// Windows a file held open by another program (a PDF viewer, Excel) is retried for a
+/// second, then named as the reason.
 ///
 /// # Errors
-/// If the folder cannot be written; the error names the file.
+/// If the folder cannot be written or the file stays in use; the error names the file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let fail = |source: std::io::Error| ReportError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let name = path.file_name().ok_or_else(|| {
-        fail(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a file name",
-        ))
-    })?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(
-        ".{}-{}.tmp",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let temp: PathBuf = dir.join(temp_name);
-    let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(fail(e));
-    }
-    Ok(())
+    crate::platform::files::write_atomically(path, bytes, crate::platform::files::Access::Default)
+        .map_err(|source| ReportError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 #[cfg(test)]

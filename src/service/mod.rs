@@ -115,22 +115,14 @@ pub fn quiet_panics() {
     }));
 }
 
-/// The platform data folder's database: `$XDG_DATA_HOME/tsm-desk` (or
+/// The platform data folder's database, `tsm-desk.sqlite` in
+/// [`platform::folders::data_dir`](crate::platform::folders::data_dir):
+/// `%APPDATA%\tsm-desk` on Windows, `$XDG_DATA_HOME/tsm-desk` (or
 /// `~/.local/share/tsm-desk`) on Linux, `~/Library/Application Support/tsm-desk` on
-/// macOS, `%APPDATA%\tsm-desk` on Windows.
+/// macOS.
 #[must_use]
 pub fn default_database() -> Option<PathBuf> {
-    let base = if cfg!(windows) {
-        std::env::var_os("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
-    } else {
-        std::env::var_os("XDG_DATA_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-    };
-    base.map(|b| b.join("tsm-desk").join("tsm-desk.sqlite"))
+    crate::platform::folders::data_dir().map(|d| d.join("tsm-desk.sqlite"))
 }
 
 /// The settings key for [`Settings`].

@@ -6,7 +6,8 @@
 
 use super::crypt::{Passphrase, Protection, probe};
 use super::files::{
-    BackupInfo, STAMP, backup_dir_of, list_backups, stem_of, sync_file, with_suffix,
+    BackupInfo, STAMP, backup_dir_of, list_backups, make_private_dir, make_private_file,
+    replace_file, stem_of, sync_file, with_suffix,
 };
 use super::{SCHEMA_VERSION, Store, StoreError};
 use chrono::NaiveDate;
@@ -72,11 +73,12 @@ impl Store {
     /// SQLite and file errors.
     pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::file(dir, &e))?;
+            make_private_dir(dir)?;
         }
         let tmp = with_suffix(dest, &format!(".partial-{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         let result = (|| {
+            make_private_file(&tmp)?;
             let mut copy = Connection::open(&tmp)?;
             if let Some(key) = &self.key {
                 key.apply(&copy)?;
@@ -85,8 +87,7 @@ impl Store {
             copy.pragma_update(None, "journal_mode", "DELETE")?;
             drop(copy);
             sync_file(&tmp)?;
-            std::fs::rename(&tmp, dest).map_err(|e| StoreError::file(dest, &e))?;
-            Ok(())
+            replace_file(&tmp, dest)
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);

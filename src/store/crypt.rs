@@ -8,7 +8,9 @@
 //! passphrase the file is indistinguishable from random bytes.
 
 use super::StoreError;
-use super::files::{backup_dir_of, list_backups, stem_of, sync_file, with_suffix};
+use super::files::{
+    backup_dir_of, list_backups, make_private_file, replace_file, stem_of, sync_file, with_suffix,
+};
 use rusqlite::Connection;
 use std::io::Read as _;
 use std::path::Path;
@@ -114,7 +116,7 @@ pub fn probe(path: &Path) -> Result<Protection, StoreError> {
 }
 
 /// Writes an encrypted copy of the plain database `src` to `dst` (which must not
-/// exist) with `sqlcipher_export`, keeping the schema version, and checks the copy
+/// exist, or be empty) with `sqlcipher_export`, keeping the schema version, and checks the copy
 /// opens with the passphrase and holds the same number of rows in every table.
 ///
 /// # Errors
@@ -214,9 +216,10 @@ pub fn encrypt_database(path: &Path, passphrase: &Passphrase) -> Result<usize, S
 fn replace_with_encrypted(path: &Path, passphrase: &Passphrase) -> Result<(), StoreError> {
     let tmp = with_suffix(path, "-encrypting");
     let _ = std::fs::remove_file(&tmp);
-    let done = export_encrypted(path, &tmp, passphrase)
+    let done = make_private_file(&tmp)
+        .and_then(|()| export_encrypted(path, &tmp, passphrase))
         .and_then(|()| sync_file(&tmp))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| StoreError::file(path, &e)));
+        .and_then(|()| replace_file(&tmp, path));
     if done.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -74,11 +74,26 @@ pub fn list_backups(dir: &Path, stem: &str) -> Result<Vec<BackupInfo>, StoreErro
     Ok(out)
 }
 
-/// Flushes a file to disk.
+/// Flushes a file to disk (through a handle that may write, as Windows needs).
 pub(super) fn sync_file(path: &Path) -> Result<(), StoreError> {
-    std::fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| StoreError::file(path, &e))
+    crate::platform::files::sync(path).map_err(|e| StoreError::file(path, &e))
+}
+
+/// Renames a finished copy over `dest`, retrying while Windows says it is in use.
+pub(super) fn replace_file(tmp: &Path, dest: &Path) -> Result<(), StoreError> {
+    crate::platform::files::replace(tmp, dest).map_err(|e| StoreError::file(dest, &e))
+}
+
+/// Creates `dir` and any missing parents, readable by the owner only (Unix 0700).
+pub(super) fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
+    crate::platform::files::create_private_dir(dir).map_err(|e| StoreError::file(dir, &e))
+}
+
+/// Creates an empty database file readable by its owner only (Unix 0600) before SQLite
+/// opens it, so a new database, its journals and its copies never hold pupil data
+/// readable by others; an existing file is left alone.
+pub(super) fn make_private_file(path: &Path) -> Result<(), StoreError> {
+    crate::platform::files::create_private(path).map_err(|e| StoreError::file(path, &e))
 }
 
 /// A sibling path with a suffix added to the file name (`db.sqlite` ->

@@ -247,8 +247,9 @@ impl Store {
             _ => {}
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::file(dir, &e))?;
+            files::make_private_dir(dir)?;
         }
+        files::make_private_file(path)?;
         let conn = Connection::open(path)?;
         if let Some(key) = key {
             key.apply(&conn)?;

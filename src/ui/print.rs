@@ -58,35 +58,10 @@ impl std::fmt::Debug for PrintDialog {
     }
 }
 
-/// A folder to offer for saving: the user's Documents folder, else home, else here.
+/// A folder to offer for saving: the user's Documents folder (wherever the platform
+/// keeps it), else home, else here.
 fn default_folder() -> PathBuf {
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .map(PathBuf::from);
-    match home {
-        Some(h) if h.join("Documents").is_dir() => h.join("Documents"),
-        Some(h) => h,
-        None => PathBuf::from("."),
-    }
-}
-
-/// Opens a file in the platform's viewer, on a short-lived named thread (never blocks).
-pub fn open_in_viewer(path: &Path) {
-    let path = path.to_path_buf();
-    let _ = std::thread::Builder::new()
-        .name("tsm-open-viewer".into())
-        .spawn(move || {
-            let mut cmd = if cfg!(target_os = "windows") {
-                let mut c = std::process::Command::new("cmd");
-                c.args(["/C", "start", ""]);
-                c
-            } else if cfg!(target_os = "macos") {
-                std::process::Command::new("open")
-            } else {
-                std::process::Command::new("xdg-open")
-            };
-            let _ = cmd.arg(&path).status();
-        });
+    crate::platform::folders::documents_dir()
 }
 
 /// Asks where to save an export (a native dialog on a helper thread).
@@ -195,7 +170,7 @@ impl PrintDialog {
                 self.error = None;
                 self.saved = Some(said);
                 if open {
-                    open_in_viewer(&path);
+                    crate::platform::open::open_in_viewer(&path);
                 }
             }
             Err(e) => {

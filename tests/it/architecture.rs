@@ -134,25 +134,30 @@ fn the_cli_goes_through_the_service() {
 const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("ttf", &[]),
+    // What differs between Linux, macOS and Windows: a leaf every layer may use.
+    ("platform", &[]),
     ("import", &["domain"]),
-    ("store", &["domain"]),
+    ("store", &["domain", "platform"]),
     ("analysis", &["domain"]),
     ("sample", &["domain"]),
-    ("demo", &["domain", "import", "store", "sample"]),
+    ("demo", &["domain", "import", "store", "sample", "platform"]),
     // The view models: plain data the service hands up and report/chart draw.
     ("view", &["domain", "import", "store", "analysis"]),
     ("chart", &["domain", "view"]),
-    ("report", &["domain", "view", "chart", "ttf"]),
+    ("report", &["domain", "view", "chart", "ttf", "platform"]),
     (
         "service",
         &[
             "domain", "ttf", "import", "store", "analysis", "sample", "demo", "view", "chart",
-            "report",
+            "report", "platform",
         ],
     ),
-    ("ui", &["domain", "view", "chart", "service"]),
+    ("ui", &["domain", "view", "chart", "service", "platform"]),
     // The binary: the command line and main.rs name the library as `tsm_desk`.
     ("cli", &["domain", "view", "service"]),
+    // The window both binaries open, and the Windows app binary (src/bin).
+    ("gui", &["ui", "service"]),
+    ("bin", &["service"]),
     ("main", &["ui", "service", "cli"]),
 ];
 
@@ -211,7 +216,7 @@ fn names_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
 /// Every (module used, where) for a module's files: `crate::x` in the library,
 /// `tsm_desk::x` in the binary.
 fn module_uses(module: &str) -> Vec<(String, String)> {
-    let prefix = if matches!(module, "cli" | "main") {
+    let prefix = if matches!(module, "cli" | "main" | "gui" | "bin") {
         "tsm_desk::"
     } else {
         "crate::"
@@ -274,6 +279,47 @@ fn allowed_edges() -> Vec<(String, String)> {
         .iter()
         .flat_map(|(m, deps)| deps.iter().map(|d| ((*m).to_owned(), (*d).to_owned())))
         .collect()
+}
+
+/// Platform differences (folders, file replacing, permissions, opening files) live in
+/// `src/platform` only; everything else calls it.
+#[test]
+fn only_the_platform_module_asks_which_platform_it_is_on() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let platform = src.join("platform");
+    let marks = [
+        "cfg!(windows)",
+        "cfg(windows)",
+        "cfg(unix)",
+        "cfg!(unix)",
+        "target_os",
+        "\"APPDATA\"",
+        "\"HOME\"",
+        "\"USERPROFILE\"",
+        "xdg-open",
+    ];
+    let mut hits = Vec::new();
+    for file in rust_files(&src) {
+        if file.starts_with(&platform) {
+            continue;
+        }
+        for (n, code) in code_lines(&file) {
+            if marks.iter().any(|m| code.contains(m)) {
+                hits.push(format!("{}:{n}: {}", file.display(), code.trim()));
+            }
+        }
+    }
+    assert!(
+        hits.is_empty(),
+        "platform checks outside src/platform:\n{}",
+        hits.join("\n")
+    );
+    // The check can fail: the platform module itself has them.
+    assert!(
+        rust_files(&platform)
+            .iter()
+            .any(|f| fs::read_to_string(f).unwrap().contains("cfg!(windows)"))
+    );
 }
 
 #[test]
