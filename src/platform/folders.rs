@@ -17,16 +17,20 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 /// The folder to offer for saving documents: the user's Documents folder (wherever
-/// Windows has redirected it), else the home folder, else the working folder.
+/// Windows has redirected it; on Linux `XDG_DOCUMENTS_DIR`, else `~/Documents` when
+/// there is no `user-dirs.dirs`), else the home folder, else the working folder.
 #[must_use]
 pub fn documents_dir() -> PathBuf {
     let Some(dirs) = directories::UserDirs::new() else {
         return PathBuf::from(".");
     };
-    match dirs.document_dir() {
-        Some(d) if d.is_dir() => d.to_path_buf(),
-        _ => dirs.home_dir().to_path_buf(),
-    }
+    let home = dirs.home_dir();
+    [dirs.document_dir(), Some(home.join("Documents").as_path())]
+        .into_iter()
+        .flatten()
+        .find(|d| d.is_dir())
+        .unwrap_or(home)
+        .to_path_buf()
 }
 
 /// The folder holding the running program (where an installer puts the bundled

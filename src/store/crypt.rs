@@ -116,8 +116,8 @@ pub fn probe(path: &Path) -> Result<Protection, StoreError> {
 }
 
 /// Writes an encrypted copy of the plain database `src` to `dst` (which must not
-/// exist, or be empty) with `sqlcipher_export`, keeping the schema version, and checks the copy
-/// opens with the passphrase and holds the same number of rows in every table.
+/// exist, or be empty) with `sqlcipher_export`, keeping the schema version, and checks
+/// the copy opens with the passphrase and holds the same number of rows in every table.
 ///
 /// # Errors
 /// SQLite errors; [`StoreError::Damaged`] if the copy does not match.

@@ -241,15 +241,18 @@ impl Store {
     /// [`StoreError::NotEncrypted`] (a key for a plain database),
     /// [`StoreError::NotADatabase`], [`StoreError::TooNew`]; SQLite errors.
     pub fn open_with(path: &Path, key: Option<&Passphrase>) -> Result<Store, StoreError> {
-        match (crypt::probe(path)?, key) {
+        let protection = crypt::probe(path)?;
+        match (protection, key) {
             (Protection::Encrypted, None) => return Err(StoreError::Locked(path.to_owned())),
             (Protection::Plain, Some(_)) => return Err(StoreError::NotEncrypted(path.to_owned())),
             _ => {}
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            files::make_private_dir(dir)?;
+        if protection == Protection::New {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                files::make_private_dir(dir)?;
+            }
+            files::make_private_file(path)?;
         }
-        files::make_private_file(path)?;
         let conn = Connection::open(path)?;
         if let Some(key) = key {
             key.apply(&conn)?;
