@@ -65,6 +65,11 @@ enum Command {
     Comparators(comparators::ComparatorsArgs),
     /// List pupils flagged severely absent, persistently absent or at risk.
     Flags(FlagsArgs),
+    /// Test the at-risk flags on the school's own history: for each pair of consecutive
+    /// terms held, how many pupils flagged at risk became persistently absent
+    /// (precision) and how many of the new persistent absentees had been flagged
+    /// (recall).
+    Backtest(BacktestArgs),
     /// Break absence down by year group or characteristic.
     Cohorts(CohortArgs),
     /// List the schools in the database.
@@ -207,6 +212,16 @@ struct FlagsArgs {
     /// The term (default: the school's latest).
     #[arg(long)]
     term: Option<Period>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct BacktestArgs {
+    /// The school's URN.
+    #[arg(long)]
+    school: String,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -429,6 +444,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Some(Command::Encrypt) => safety::encrypt(&db, out),
         Some(Command::Import(args)) => import(&db, &args, out),
         Some(Command::Flags(args)) => flags(&db, &args, out),
+        Some(Command::Backtest(args)) => backtest(&db, &args, out),
         Some(Command::Cohorts(args)) => cohorts(&db, &args, out),
         Some(Command::Summary(args)) => summary(&db, &args, out),
         Some(Command::Schools(args)) => schools(&db, args.json, out),
@@ -741,6 +757,16 @@ fn flags(db: &Db, args: &FlagsArgs, out: &mut dyn Write) -> Result<()> {
         output::flags_json(&list, out)
     } else {
         output::flags_table(&list, out)
+    }
+}
+
+fn backtest(db: &Db, args: &BacktestArgs, out: &mut dyn Write) -> Result<()> {
+    let service = open_service(db)?;
+    let report = service.backtest(&args.school)?;
+    if args.json {
+        output::backtest_json(&report, out)
+    } else {
+        output::backtest_table(&report, out)
     }
 }
 

@@ -4,7 +4,7 @@ use anyhow::Result;
 use std::io::Write;
 use tsm_desk::domain::FlagCategory;
 use tsm_desk::service::ImportOutcome;
-use tsm_desk::service::reports::{CohortTable, FlagList, SchoolSummary};
+use tsm_desk::service::reports::{CohortTable, FlagList, SchoolBacktest, SchoolSummary};
 use tsm_desk::service::view::Overview;
 
 fn pct(rate: Option<f64>) -> String {
@@ -363,6 +363,86 @@ pub fn purge(
             out,
             "The database file could not be compacted now (is the app open?); deleted rows are zeroed but the file keeps its size."
         )?;
+    }
+    Ok(())
+}
+
+pub fn backtest_json(bt: &SchoolBacktest, out: &mut dyn Write) -> Result<()> {
+    let pairs: Vec<serde_json::Value> = bt
+        .pairs
+        .iter()
+        .map(|p| {
+            let by_reason: serde_json::Map<String, serde_json::Value> = p
+                .by_reason
+                .iter()
+                .map(|(reason, c)| {
+                    (
+                        reason.as_str().to_owned(),
+                        serde_json::json!({"flagged": c.flagged, "flagged_then_pa": c.flagged_then_pa}),
+                    )
+                })
+                .collect();
+            serde_json::json!({
+                "from": p.from.to_string(),
+                "to": p.to.to_string(),
+                "pupils": p.pupils,
+                "flagged": p.flagged,
+                "flagged_then_pa": p.flagged_then_pa,
+                "new_pa": p.new_pa,
+                "new_pa_flagged": p.new_pa_flagged,
+                "precision": p.precision(),
+                "recall": p.recall(),
+                "by_reason": by_reason,
+            })
+        })
+        .collect();
+    let value = serde_json::json!({ "school": bt.school.urn, "pairs": pairs });
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn backtest_table(bt: &SchoolBacktest, out: &mut dyn Write) -> Result<()> {
+    let school = &bt.school;
+    writeln!(
+        out,
+        "{} {} — at-risk flags tested on the next term",
+        school.urn,
+        school.name.as_deref().unwrap_or("")
+    )?;
+    if bt.pairs.is_empty() {
+        writeln!(out, "Only one term is held: nothing to test against yet.")?;
+        return Ok(());
+    }
+    for p in &bt.pairs {
+        writeln!(
+            out,
+            "\n{} → {}: {} pupils in both, {} flagged at risk ({})",
+            p.from,
+            p.to,
+            p.pupils,
+            p.flagged,
+            pct(p.flagged_share())
+        )?;
+        writeln!(
+            out,
+            "  {} of the flagged became persistently absent (precision {}); they caught {} of {} new PA (recall {})",
+            p.flagged_then_pa,
+            pct(p.precision()),
+            p.new_pa_flagged,
+            p.new_pa,
+            pct(p.recall())
+        )?;
+        for (reason, c) in &p.by_reason {
+            writeln!(
+                out,
+                "  {:<8} {:>5} flagged, {:>5} then PA ({})",
+                reason.as_str(),
+                c.flagged,
+                c.flagged_then_pa,
+                pct(c.precision())
+            )?;
+        }
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! and the plain data that moves between layers. No I/O and no framework crates here
 //! (a test in `tests/it/architecture.rs` checks it).
 
+pub mod backtest;
 pub mod batch;
 pub mod clock;
 pub mod codes;

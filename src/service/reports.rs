@@ -6,6 +6,7 @@ use super::{Service, ServiceError};
 use crate::analysis::{
     self, CohortBy, CohortGroup, HeadlineComparison, Lateness, PupilFlag, ReasonShare, TimeSlice,
 };
+use crate::domain::backtest::{self, PairBacktest};
 use crate::domain::{Period, PupilTag, School};
 
 /// A school's pupils with their flags, short list first.
@@ -157,4 +158,61 @@ impl Service {
             day_of_week: analysis::day_of_week(&data)?,
         })
     }
+}
+
+/// The at-risk backtest of a school: one entry per pair of consecutive terms held.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolBacktest {
+    /// The school.
+    pub school: School,
+    /// Each pair of consecutive terms with data, oldest first.
+    pub pairs: Vec<PairBacktest>,
+}
+
+impl Service {
+    /// Tests the at-risk rules (with the saved thresholds) on the school's own history:
+    /// for each pair of consecutive terms held, the earlier term's flags against the
+    /// later term's persistent absence.
+    ///
+    /// # Errors
+    /// No such school; analysis errors.
+    pub fn backtest(&self, urn: &str) -> Result<SchoolBacktest, ServiceError> {
+        let thresholds = self.settings.thresholds;
+        let school = self.store.require_school(urn)?;
+        let mut terms = Vec::new();
+        for period in self.store.periods(school.id)? {
+            let (_, data) = self.store.period_data(urn, Some(period))?;
+            terms.push((period, analysis::flags(&data, &thresholds)?));
+        }
+        Ok(SchoolBacktest {
+            school,
+            pairs: backtest_pairs(&terms),
+        })
+    }
+}
+
+/// Backtests each pair of consecutive terms among `terms` (oldest first).
+#[must_use]
+pub fn backtest_pairs(terms: &[(Period, Vec<PupilFlag>)]) -> Vec<PairBacktest> {
+    terms
+        .windows(2)
+        .map(|w| {
+            let (from, before) = &w[0];
+            let (to, after) = &w[1];
+            backtest::pair(*from, &outcomes(before), *to, &outcomes(after))
+        })
+        .collect()
+}
+
+/// The backtest's view of one term's flags.
+fn outcomes(flags: &[PupilFlag]) -> Vec<backtest::Outcome<'_>> {
+    flags
+        .iter()
+        .map(|f| backtest::Outcome {
+            upn: &f.upn,
+            had_sessions: f.counts.possible > 0,
+            category: f.category,
+            reasons: &f.reasons,
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ mod common;
 
 mod action_log;
 mod architecture;
+mod backtest;
 mod durability;
 mod encryption;
 mod engine;
