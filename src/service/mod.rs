@@ -528,6 +528,7 @@ impl Service {
         let names = self.store.pupil_names(school.id)?;
         let periods = self.store.periods(school.id)?;
         let mut trend = Vec::with_capacity(periods.len());
+        let mut term_flags = Vec::with_capacity(periods.len());
         for p in &periods {
             let (_, data) = self.store.period_data(urn, Some(*p))?;
             let flags = analysis::flags(&data, &thresholds)?;
@@ -539,7 +540,9 @@ impl Service {
                 persistent_rate: h.persistent_rate,
                 severe_rate: h.severe_rate,
             });
+            term_flags.push((*p, flags));
         }
+        let backtests = reports::backtest_pairs(&term_flags);
         let loaded = self.load(urn, period)?;
         let data = &loaded.data;
         let flags = &loaded.flags;
@@ -605,6 +608,7 @@ impl Service {
             trend,
             pupils,
             thresholds,
+            backtest: backtests.into_iter().find(|b| b.to == period),
         };
         view.weekly_comparators = self.weekly_comparators(&view.school, &view.weekly)?;
         Ok(view)

@@ -159,7 +159,7 @@ pub fn headline_tiles(ui: &mut egui::Ui, s: &SchoolView) {
             "At risk",
             h.now.at_risk.map_or_else(|| "–".into(), |n| n.to_string()),
             None,
-            None,
+            s.backtest.as_ref().map(crate::domain::backtest::summary),
         ),
     ];
     ui.horizontal_wrapped(|ui| {

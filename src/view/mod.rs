@@ -4,6 +4,7 @@
 pub mod comparator;
 
 pub use crate::analysis::{CohortGroup, HeadlineComparison, Lateness, ReasonShare, TimeSlice};
+use crate::domain::backtest::PairBacktest;
 use crate::domain::meeting::{Action, Meeting, Shortlist};
 use crate::domain::{Category, FlagCategory, Layout, Period, School, Thresholds, YearGroup};
 use crate::import::Field;
@@ -98,6 +99,9 @@ pub struct SchoolView {
     pub pupils: Vec<PupilRow>,
     /// The thresholds the flags were worked out with.
     pub thresholds: Thresholds,
+    /// How the at-risk flags of the term before did on this term (pupils in both),
+    /// when both are held.
+    pub backtest: Option<PairBacktest>,
 }
 
 /// Published overall absence drawn week by week beside a school's line.

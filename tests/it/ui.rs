@@ -26,6 +26,9 @@ fn open_a_school_switch_period_and_filter_to_severe_year_9() {
     assert_eq!(view.headline.now.severe, 4);
     assert_eq!(view.headline.now.persistent, 7);
     h.get_by_label("Severely absent");
+    // Summer had every pupil at 4% absence: below the at-risk band, so nobody was
+    // flagged for the backtest beside the at-risk tile to follow.
+    h.get_by_label("2025-26 summer: no pupil was flagged at risk");
 
     // Switch to the summer term.
     h.get_by_label("Period").click();
