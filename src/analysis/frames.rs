@@ -79,9 +79,14 @@ pub(super) fn pupil_facts(
     } else {
         snapshot_window(data)
     };
+    let window_len = usize::try_from(recent_days).unwrap_or(usize::MAX);
+    let school = match &weekly {
+        Some(w) => school_over_weeks(w),
+        None => school_over_days(&d, window_len),
+    };
     let day_frame = df!("pupil_id" => d.pupil, "day" => d.day, "possible" => d.possible, "absence" => d.absence)?;
     let latest_first = SortMultipleOptions::default().with_order_descending(true);
-    let window = Some(usize::try_from(recent_days).unwrap_or(usize::MAX));
+    let window = Some(window_len);
     let recent = day_frame.lazy().group_by([col("pupil_id")]).agg([
         col("possible")
             .sort_by([col("day")], latest_first.clone())
@@ -161,12 +166,67 @@ pub(super) fn pupil_facts(
             PupilFacts {
                 overall: rate(absence[i], possible[i]),
                 recent,
+                school_recent: recent.and(school.get(&ids[i]).copied()),
                 previous,
                 recent_weeks,
             },
         );
     }
     Ok(out)
+}
+
+/// Rates from session totals that may not fit (or be negative) in a [`Rate`].
+fn clamped_rate(absence: i64, possible: i64) -> Rate {
+    let fit = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    Rate::new(fit(absence), fit(possible))
+}
+
+/// For each pupil, the rest of the school's absence over the pupil's own recent window
+/// (their latest `window` school days with possible sessions): the school's totals on
+/// those days less the pupil's own.
+fn school_over_days(d: &Days, window: usize) -> HashMap<i64, Rate> {
+    let mut totals: HashMap<i32, (i64, i64)> = HashMap::new();
+    let mut rows: HashMap<i64, Vec<usize>> = HashMap::new();
+    for i in 0..d.day.len() {
+        let t = totals.entry(d.day[i]).or_default();
+        t.0 += d.possible[i];
+        t.1 += d.absence[i];
+        rows.entry(d.pupil[i]).or_default().push(i);
+    }
+    rows.into_iter()
+        .map(|(pupil, mut mine)| {
+            mine.sort_unstable_by_key(|&i| std::cmp::Reverse(d.day[i]));
+            mine.truncate(window);
+            let (mut possible, mut absence) = (0, 0);
+            for &i in &mine {
+                let (p, a) = totals.get(&d.day[i]).copied().unwrap_or_default();
+                possible += p - d.possible[i];
+                absence += a - d.absence[i];
+            }
+            (pupil, clamped_rate(absence, possible))
+        })
+        .collect()
+}
+
+/// For each pupil, the rest of the school's absence over the same weeks of weekly
+/// figures.
+fn school_over_weeks(w: &SnapshotWindow) -> HashMap<i64, Rate> {
+    let base: HashMap<i64, (i64, i64)> = w.base.iter().map(|r| (r.0, (r.1, r.2))).collect();
+    let change: Vec<(i64, i64, i64)> = w
+        .latest
+        .iter()
+        .map(|&(id, a, p)| {
+            let (ba, bp) = base.get(&id).copied().unwrap_or_default();
+            (id, a - ba, p - bp)
+        })
+        .collect();
+    let (absence, possible) = change
+        .iter()
+        .fold((0, 0), |(a, p), r| (a + r.1.max(0), p + r.2.max(0)));
+    change
+        .iter()
+        .map(|&(id, a, p)| (id, clamped_rate(absence - a.max(0), possible - p.max(0))))
+        .collect()
 }
 
 /// How many weekly snapshots back the *recent* window reaches without marks.

@@ -45,6 +45,8 @@ pub struct PupilFlag {
     pub explanations: Vec<String>,
     /// Absence over the recent window, when marks are held.
     pub recent: Option<Rate>,
+    /// The rest of the school's absence over the same days, when `recent` is known.
+    pub school_recent: Option<Rate>,
     /// The previous period's absence, if the pupil was there.
     pub previous: Option<Rate>,
     /// Change in absence rate since the previous period (fraction, e.g. 0.03).
@@ -62,6 +64,7 @@ pub fn flags(data: &PeriodData, thresholds: &Thresholds) -> Result<Vec<PupilFlag
         let f = facts.get(&pupil.id).copied().unwrap_or(PupilFacts {
             overall: Rate::new(pupil.counts.absence(), pupil.counts.possible),
             recent: None,
+            school_recent: None,
             previous: None,
             recent_weeks: None,
         });
@@ -85,6 +88,7 @@ pub fn flags(data: &PeriodData, thresholds: &Thresholds) -> Result<Vec<PupilFlag
             reasons: flag.reasons,
             explanations,
             recent: f.recent,
+            school_recent: f.school_recent,
             previous: f.previous,
             change,
         });

@@ -51,13 +51,19 @@ pub struct Thresholds {
     pub persistent: BasisPoints,
     /// Severely absent at or above this overall absence rate (default 50%).
     pub severe: BasisPoints,
-    /// At risk (*band*): at or above this rate and below `persistent` (default 5%).
+    /// At risk (*band*): at or above this rate and below `persistent` (default 7%:
+    /// 5%, the old default, flagged a fifth of pupils; see the README on how the
+    /// defaults were chosen).
     pub band_lower: BasisPoints,
     /// At risk (*recent*): how many of the latest school days with possible sessions
     /// make the recent window (default 20).
     pub recent_days: u32,
     /// At risk (*recent*): at or above this absence rate in the recent window (default 10%).
     pub recent: BasisPoints,
+    /// At risk (*recent*): and at least this many points above the rest of the school
+    /// over the same days (default 10 points), so a school-wide illness week alone
+    /// flags nobody. 0 turns the comparison off.
+    pub recent_above_school: BasisPoints,
     /// At risk (*rising*): absence rate up by at least this much since the previous
     /// period (default 3 percentage points).
     pub rising: BasisPoints,
@@ -72,9 +78,10 @@ impl Default for Thresholds {
         Thresholds {
             persistent: BasisPoints(1000),
             severe: BasisPoints(5000),
-            band_lower: BasisPoints(500),
+            band_lower: BasisPoints(700),
             recent_days: 20,
             recent: BasisPoints(1000),
+            recent_above_school: BasisPoints(1000),
             rising: BasisPoints(300),
             include_non_compulsory: false,
         }
@@ -212,6 +219,9 @@ pub struct PupilFacts {
     /// Absence over the latest `recent_days` school days with possible sessions, when
     /// session-level marks are held.
     pub recent: Option<Rate>,
+    /// The rest of the school's absence over the same days as `recent` (or the same
+    /// weeks of weekly figures), when known.
+    pub school_recent: Option<Rate>,
     /// The pupil's overall absence in the school's previous period, if they were there.
     pub previous: Option<Rate>,
     /// When `recent` comes from weekly snapshots instead of session marks: how many
@@ -254,10 +264,13 @@ pub fn classify(facts: &PupilFacts, thresholds: &Thresholds) -> Flag {
     if overall.at_least(thresholds.band_lower) {
         reasons.push(AtRiskReason::Band);
     }
-    if facts
-        .recent
-        .is_some_and(|recent| recent.at_least(thresholds.recent))
-    {
+    if facts.recent.is_some_and(|recent| {
+        recent.at_least(thresholds.recent)
+            && (thresholds.recent_above_school.0 == 0
+                || facts.school_recent.is_none_or(|school| {
+                    school.possible == 0 || recent.risen_by(school, thresholds.recent_above_school)
+                }))
+    }) {
         reasons.push(AtRiskReason::Recent);
     }
     if facts
@@ -291,18 +304,26 @@ pub fn explain(reason: AtRiskReason, facts: &PupilFacts, thresholds: &Thresholds
             thresholds.band_lower,
             thresholds.persistent
         ),
-        AtRiskReason::Recent => match facts.recent_weeks {
-            Some(weeks) => format!(
-                "absent {} in the last {weeks} week{} of weekly figures",
-                pct(facts.recent),
-                if weeks == 1 { "" } else { "s" }
-            ),
-            None => format!(
-                "absent {} in the last {} school days",
-                pct(facts.recent),
-                thresholds.recent_days
-            ),
-        },
+        AtRiskReason::Recent => {
+            let school = facts
+                .school_recent
+                .filter(|s| s.possible > 0)
+                .map_or_else(String::new, |s| {
+                    format!(" (the rest of the school {})", pct(Some(s)))
+                });
+            match facts.recent_weeks {
+                Some(weeks) => format!(
+                    "absent {} in the last {weeks} week{} of weekly figures{school}",
+                    pct(facts.recent),
+                    if weeks == 1 { "" } else { "s" }
+                ),
+                None => format!(
+                    "absent {} in the last {} school days{school}",
+                    pct(facts.recent),
+                    thresholds.recent_days
+                ),
+            }
+        }
         AtRiskReason::WasPa => format!("persistently absent last period ({})", pct(facts.previous)),
         AtRiskReason::Rising => format!(
             "absence up from {} to {} since last period",
@@ -320,6 +341,7 @@ mod tests {
         PupilFacts {
             overall: Rate::new(absence, possible),
             recent: None,
+            school_recent: None,
             previous: None,
             recent_weeks: None,
         }
@@ -338,10 +360,11 @@ mod tests {
         assert_eq!(category(facts(5000, 10_000)), FlagCategory::Severe);
         // 10% on an odd denominator: 3 of 30, where 0.1 * 30 is 3.0000000000000004 in f64.
         assert_eq!(category(facts(3, 30)), FlagCategory::Persistent);
-        assert_eq!(category(facts(2, 30)), FlagCategory::AtRisk); // 6.7%, band
-        // Band lower edge: 4.99% is nothing, 5% is band.
-        assert_eq!(category(facts(499, 10_000)), FlagCategory::None);
-        assert_eq!(category(facts(500, 10_000)), FlagCategory::AtRisk);
+        assert_eq!(category(facts(2, 30)), FlagCategory::None); // 6.7%, below the band
+        assert_eq!(category(facts(7, 100)), FlagCategory::AtRisk); // 7%, band
+        // Band lower edge: 6.99% is nothing, 7% is band.
+        assert_eq!(category(facts(699, 10_000)), FlagCategory::None);
+        assert_eq!(category(facts(700, 10_000)), FlagCategory::AtRisk);
         assert_eq!(category(facts(0, 10)), FlagCategory::None);
         assert_eq!(category(facts(10, 10)), FlagCategory::Severe);
     }
@@ -351,6 +374,7 @@ mod tests {
         let f = PupilFacts {
             overall: Rate::new(0, 0),
             recent: Some(Rate::new(5, 10)),
+            school_recent: None,
             previous: Some(Rate::new(50, 100)),
             recent_weeks: None,
         };
@@ -365,6 +389,7 @@ mod tests {
         let f = PupilFacts {
             overall: Rate::new(8, 100),       // band
             recent: Some(Rate::new(4, 40)),   // exactly 10%: recent
+            school_recent: None,
             previous: Some(Rate::new(5, 50)), // exactly 10%: was PA
             recent_weeks: None,
         };
@@ -389,6 +414,7 @@ mod tests {
         let f = PupilFacts {
             overall: Rate::new(4, 100),
             recent: None,
+            school_recent: None,
             previous: Some(Rate::new(1, 100)),
             recent_weeks: None,
         };
@@ -398,6 +424,7 @@ mod tests {
         let f = PupilFacts {
             overall: Rate::new(399, 10_000),
             recent: None,
+            school_recent: None,
             previous: Some(Rate::new(1, 100)),
             recent_weeks: None,
         };
@@ -412,6 +439,7 @@ mod tests {
         let f = PupilFacts {
             overall: Rate::new(12, 100),
             recent: Some(Rate::new(9, 10)),
+            school_recent: None,
             previous: Some(Rate::new(0, 100)),
             recent_weeks: None,
         };
@@ -436,8 +464,9 @@ mod tests {
     #[test]
     fn explanations_read_well() {
         let f = PupilFacts {
-            overall: Rate::new(6, 100),
+            overall: Rate::new(8, 100),
             recent: Some(Rate::new(14, 100)),
+            school_recent: None,
             previous: None,
             recent_weeks: None,
         };
@@ -448,7 +477,7 @@ mod tests {
         );
         assert_eq!(
             explain(AtRiskReason::Band, &f, &t),
-            "absent 6.0% this period, between 5.0% and 10.0%"
+            "absent 8.0% this period, between 7.0% and 10.0%"
         );
         let weekly = PupilFacts {
             recent_weeks: Some(4),
@@ -457,6 +486,44 @@ mod tests {
         assert_eq!(
             explain(AtRiskReason::Recent, &weekly, &t),
             "absent 14.0% in the last 4 weeks of weekly figures"
+        );
+    }
+
+    #[test]
+    fn recent_must_stand_out_from_the_rest_of_the_school() {
+        let t = Thresholds::default(); // 10% recent, 10 points above the school
+        let with_school = |recent: (u32, u32), school: (u32, u32)| PupilFacts {
+            overall: Rate::new(2, 100),
+            recent: Some(Rate::new(recent.0, recent.1)),
+            school_recent: Some(Rate::new(school.0, school.1)),
+            previous: None,
+            recent_weeks: None,
+        };
+        // An illness week: the school 15% absent, the pupil 20%: only 5 points above.
+        assert_eq!(
+            classify(&with_school((8, 40), (150, 1000)), &t).category,
+            FlagCategory::None
+        );
+        // 25% against 15%: exactly 10 points above, flagged.
+        let f = with_school((10, 40), (150, 1000));
+        assert_eq!(classify(&f, &t).reasons, vec![AtRiskReason::Recent]);
+        assert_eq!(
+            explain(AtRiskReason::Recent, &f, &t),
+            "absent 25.0% in the last 20 school days (the rest of the school 15.0%)"
+        );
+        // 12% against a school at 1%: above the 10% threshold and 11 points above.
+        assert_eq!(
+            classify(&with_school((12, 100), (10, 1000)), &t).category,
+            FlagCategory::AtRisk
+        );
+        // 0 turns the comparison off: 20% against 15% flags again.
+        let off = Thresholds {
+            recent_above_school: BasisPoints(0),
+            ..t
+        };
+        assert_eq!(
+            classify(&with_school((8, 40), (150, 1000)), &off).category,
+            FlagCategory::AtRisk
         );
     }
 }

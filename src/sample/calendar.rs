@@ -122,6 +122,11 @@ impl Calendar {
             .collect()
     }
 
+    /// Makes `from..=to` the term's outbreak week (for the held-out data set).
+    pub(crate) fn set_outbreak(&mut self, from: NaiveDate, to: NaiveDate) {
+        self.outbreak = self.indexes(from, to);
+    }
+
     fn around(&mut self, half_term: (NaiveDate, NaiveDate)) {
         let before = self.days.iter().filter(|d| **d < half_term.0).count();
         self.before_half_term = (before.saturating_sub(2)..before).collect();

@@ -13,7 +13,7 @@
 //! per file whose possible sessions count a session not yet marked.
 
 use super::calendar::Calendar;
-use super::people::{Enrol, Phase, Pupil, SchoolSpec};
+use super::people::{Enrol, Phase, Pupil, SchoolSpec, Shape};
 use super::register::{Day, Palette};
 use super::rng::Rng;
 use super::write::{TextFile, TextStyle};
@@ -40,6 +40,7 @@ pub(super) const SCHOOLS: [SchoolSpec; 3] = [
         scale: 70,
         severe_bp: 120,
         high_need_bp: 0,
+        shape: Shape::DEMO,
     },
     SchoolSpec {
         key: "kingsmead",
@@ -55,6 +56,7 @@ pub(super) const SCHOOLS: [SchoolSpec; 3] = [
         scale: 98,
         severe_bp: 120,
         high_need_bp: 0,
+        shape: Shape::DEMO,
     },
     SchoolSpec {
         key: "willowbrook",
@@ -71,6 +73,7 @@ pub(super) const SCHOOLS: [SchoolSpec; 3] = [
         scale: 68,
         severe_bp: 140,
         high_need_bp: 0,
+        shape: Shape::DEMO,
     },
 ];
 

@@ -33,7 +33,7 @@ mod tests;
 use crate::domain::{Period, SenStatus, SessionCounts, Term};
 use calendar::{Calendar, dates};
 use chrono::NaiveDate;
-use people::{Phase, Pupil, SchoolSpec, Terms, UpnAllocator};
+use people::{Phase, Pupil, SchoolSpec, Shape, Terms, UpnAllocator};
 use register::{Day, Palette, TermContext};
 use rng::Rng;
 use std::path::{Path, PathBuf};
@@ -90,6 +90,7 @@ const SCHOOLS: [SchoolSpec; 3] = [
         scale: 74,
         severe_bp: 130,
         high_need_bp: 0,
+        shape: Shape::DEMO,
     },
     SchoolSpec {
         key: "riverside",
@@ -105,6 +106,7 @@ const SCHOOLS: [SchoolSpec; 3] = [
         scale: 92,
         severe_bp: 110,
         high_need_bp: 0,
+        shape: Shape::DEMO,
     },
     SchoolSpec {
         key: "meadowbank",
@@ -120,8 +122,71 @@ const SCHOOLS: [SchoolSpec; 3] = [
         scale: 24,
         severe_bp: 100,
         high_need_bp: 1250,
+        shape: Shape::DEMO,
     },
 ];
+
+/// The held-out schools: the at-risk defaults were tuned on the demo schools and are
+/// checked on these, made with other seeds, sizes and rates and another shape of
+/// trends (rising absence that starts before the summer holiday, illness outbreaks in
+/// every phase and in both terms).
+const HELD_OUT: [SchoolSpec; 3] = [
+    SchoolSpec {
+        key: "heldout_ashgrove",
+        urn: "970101",
+        name: "Ashgrove Primary School",
+        phase: Phase::Primary,
+        seed: 71,
+        estab: 2171,
+        years: (0, 6),
+        cohort_sizes: &[45, 44, 46, 43, 45, 44, 46, 45],
+        fsm_bp: 3100,
+        sen_bp: (1500, 300),
+        scale: 84,
+        severe_bp: 150,
+        high_need_bp: 0,
+        shape: HELD_OUT_SHAPE,
+    },
+    SchoolSpec {
+        key: "heldout_brackenfield",
+        urn: "970202",
+        name: "Brackenfield High School",
+        phase: Phase::Secondary,
+        seed: 72,
+        estab: 4172,
+        years: (7, 11),
+        cohort_sizes: &[180, 176, 184, 178, 181, 175],
+        fsm_bp: 2200,
+        sen_bp: (1200, 250),
+        scale: 100,
+        severe_bp: 100,
+        high_need_bp: 0,
+        shape: HELD_OUT_SHAPE,
+    },
+    SchoolSpec {
+        key: "heldout_cressing",
+        urn: "970303",
+        name: "Cressing Community College",
+        phase: Phase::Secondary,
+        seed: 73,
+        estab: 4173,
+        years: (7, 11),
+        cohort_sizes: &[150, 148, 152, 149, 151, 146],
+        fsm_bp: 3400,
+        sen_bp: (1500, 350),
+        scale: 112,
+        severe_bp: 140,
+        high_need_bp: 0,
+        shape: HELD_OUT_SHAPE,
+    },
+];
+
+/// The held-out schools' story.
+const HELD_OUT_SHAPE: Shape = Shape {
+    rising_per_1000: 45,
+    rising_from_summer: true,
+    outbreak_everywhere: true,
+};
 
 /// The pupil-details header a typical MIS export has (the README's example).
 pub const DETAILS_HEADER: [&str; 13] = [
@@ -173,6 +238,53 @@ pub fn generate(dir: &Path) -> Result<Vec<SampleFile>, SampleError> {
     Ok(files)
 }
 
+/// Writes the held-out data set into `dir`: three more invented schools (URNs 970101,
+/// 970202, 970303), each with session marks for summer 2025-26 and autumn 2026-27 and
+/// its pupil details, for checking the at-risk defaults on data they were not tuned
+/// on (`tests/it/defaults.rs`). Files in import order: summer, autumn, details per
+/// school.
+///
+/// # Errors
+/// [`SampleError`] if a file cannot be written.
+pub fn generate_held_out(dir: &Path) -> Result<Vec<SampleFile>, SampleError> {
+    std::fs::create_dir_all(dir).map_err(|e| write::write_error(dir, &e))?;
+    let pal = Palette::new()?;
+    let mut summer = Calendar::summer_2026();
+    summer.set_outbreak(
+        NaiveDate::from_ymd_opt(2026, 6, 29).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(2026, 7, 3).unwrap_or_default(),
+    );
+    let mut autumn = Calendar::autumn_2026();
+    autumn.set_outbreak(
+        NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(2026, 11, 13).unwrap_or_default(),
+    );
+    let terms = Terms {
+        summer_days: summer.len(),
+        autumn_days: autumn.len(),
+        year_11_end: summer.span(dates::YEAR_11_LEAVE, dates::YEAR_11_LEAVE).end,
+    };
+    let mut upns = UpnAllocator::default();
+    let mut files = Vec::new();
+    for spec in &HELD_OUT {
+        let school = School::build(spec, &terms, &summer, &autumn, &pal, &mut upns)?;
+        let key = spec.key;
+        for (name, cal, regs) in [
+            ("2025-26_summer", &summer, &school.summer),
+            ("2026-27_autumn", &autumn, &school.autumn),
+        ] {
+            // Marks carry their dates: the term comes from them.
+            let path = dir.join(format!("{key}_{name}_marks.csv"));
+            write::marks_long(&path, &TextStyle::plain(), cal, &school.marks_rows(regs))?;
+            files.push(school.file(path, None));
+        }
+        let details = dir.join(format!("{key}_pupil_details.csv"));
+        school.details(&details, &TextStyle::plain(), crate::domain::dates::DAY)?;
+        files.push(school.file(details, None));
+    }
+    Ok(files)
+}
+
 /// A school's pupils and their registers.
 struct School<'s> {
     spec: &'s SchoolSpec,
@@ -203,6 +315,7 @@ impl<'s> School<'s> {
             events,
             seed: spec.seed,
             scale: spec.scale,
+            shape: spec.shape,
         };
         let summer_ctx = context(summer_cal, &summer_events);
         let autumn_ctx = context(autumn_cal, &autumn_events);
@@ -579,6 +692,7 @@ pub fn bench_marks_csv(path: &Path, pupils: usize, school_days: usize) -> Result
         scale: 92,
         severe_bp: 110,
         high_need_bp: 0,
+        shape: Shape::DEMO,
     };
     let mut upns = UpnAllocator::default();
     let roster = people::bench_roster(&spec, pupils, cal.len(), &mut upns)?;
@@ -591,6 +705,7 @@ pub fn bench_marks_csv(path: &Path, pupils: usize, school_days: usize) -> Result
         events: &events,
         seed: spec.seed,
         scale: spec.scale,
+        shape: spec.shape,
     };
     let registers: Vec<Vec<Day>> = roster
         .iter()

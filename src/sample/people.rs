@@ -221,6 +221,30 @@ pub(crate) struct SchoolSpec {
     pub(crate) severe_bp: u32,
     /// Chance of long medical absence, basis points.
     pub(crate) high_need_bp: u32,
+    /// How absence moves across the two terms.
+    pub(crate) shape: Shape,
+}
+
+/// How a school's absence moves across the two terms: the demo data's story, or
+/// another one for the held-out data the at-risk defaults are checked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Pupils whose absence rises, per thousand.
+    pub(crate) rising_per_1000: usize,
+    /// Whether rising pupils start rising in the last weeks of summer (the demo's start
+    /// in autumn).
+    pub(crate) rising_from_summer: bool,
+    /// Whether an illness outbreak hits every phase (the demo's hits primaries only).
+    pub(crate) outbreak_everywhere: bool,
+}
+
+impl Shape {
+    /// The demo data's story.
+    pub(crate) const DEMO: Shape = Shape {
+        rising_per_1000: 30,
+        rising_from_summer: false,
+        outbreak_everywhere: false,
+    };
 }
 
 /// The local authority number of the sample schools (fictional).
@@ -718,7 +742,7 @@ fn assign_profiles(spec: &SchoolSpec, terms: &Terms, pupils: &mut [Pupil]) {
         Phase::Special => 3,
     };
     let plan = [
-        (Profile::Rising, n * 3 / 100),
+        (Profile::Rising, n * spec.shape.rising_per_1000 / 1000),
         (Profile::WasPa, n * 25 / 1000),
         (Profile::MondayFriday, n * 4 / 100),
         (Profile::PartTime, part_time),

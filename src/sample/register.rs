@@ -5,7 +5,7 @@
 
 use super::SampleError;
 use super::calendar::{Calendar, TermKind, dates};
-use super::people::{Enrol, Phase, Profile, Pupil};
+use super::people::{Enrol, Phase, Profile, Pupil, Shape};
 use super::rng::Rng;
 use crate::domain::Code;
 use chrono::{Datelike as _, Weekday};
@@ -163,6 +163,8 @@ pub(crate) struct TermContext<'a> {
     pub(crate) seed: u64,
     /// The school's absence scale, percent.
     pub(crate) scale: u32,
+    /// How the school's absence moves across the terms.
+    pub(crate) shape: Shape,
 }
 
 /// Kinds of everyday absence episode.
@@ -355,7 +357,9 @@ pub(crate) fn register(ctx: &TermContext<'_>, pupil: &Pupil, year: i8, enrol: En
     let (kinds, emphasis) = match pupil.profile {
         Profile::Severe | Profile::SevereAutumn if controlled => (&SEVERE_KINDS, Emphasis::None),
         Profile::MondayFriday => (&TYPICAL_KINDS, Emphasis::MondayFriday),
-        Profile::Rising if cal.term != TermKind::Summer => (&TYPICAL_KINDS, Emphasis::Recent),
+        Profile::Rising if cal.term != TermKind::Summer || ctx.shape.rising_from_summer => {
+            (&TYPICAL_KINDS, Emphasis::Recent)
+        }
         _ if ctx.phase == Phase::Special => (&SPECIAL_KINDS, Emphasis::None),
         _ => (&TYPICAL_KINDS, Emphasis::None),
     };
@@ -372,6 +376,7 @@ fn target_rate(ctx: &TermContext<'_>, pupil: &Pupil, rng: &mut Rng) -> (u32, boo
         Profile::Severe => (rng.between(5000, 8500), true),
         Profile::SevereAutumn if autumn => (rng.between(5000, 8000), true),
         Profile::Rising if autumn => (rng.between(850, 1500), true),
+        Profile::Rising if ctx.shape.rising_from_summer => (rng.between(400, 900), true),
         Profile::Rising => (rng.between(50, 400), true),
         Profile::WasPa if autumn => (rng.between(520, 880), true),
         Profile::WasPa => (rng.between(1100, 2200), true),
@@ -501,7 +506,10 @@ fn term_absence(ctx: &TermContext<'_>, pupil: &Pupil, year: i8, enrol: &Enrol, s
             sim.set(d, s, pal.study_leave);
         }
     }
-    if ctx.phase == Phase::Primary && !cal.outbreak.is_empty() && sim.rng.chance(2000) {
+    if (ctx.phase == Phase::Primary || ctx.shape.outbreak_everywhere)
+        && !cal.outbreak.is_empty()
+        && sim.rng.chance(2000)
+    {
         let d = *sim.rng.pick(&cal.outbreak);
         let len = sim.rng.index(3) + 1;
         sim.block(d..d + len, pal.illness);
@@ -597,7 +605,10 @@ fn day_weight(
     if illness && cal.winter[d] {
         w *= 2;
     }
-    if illness && ctx.phase == Phase::Primary && cal.outbreak.contains(&d) {
+    if illness
+        && (ctx.phase == Phase::Primary || ctx.shape.outbreak_everywhere)
+        && cal.outbreak.contains(&d)
+    {
         w *= 3;
     }
     match emphasis {

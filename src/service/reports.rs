@@ -7,7 +7,7 @@ use crate::analysis::{
     self, CohortBy, CohortGroup, HeadlineComparison, Lateness, PupilFlag, ReasonShare, TimeSlice,
 };
 use crate::domain::backtest::{self, PairBacktest};
-use crate::domain::{Period, PupilTag, School};
+use crate::domain::{Period, PupilTag, School, Thresholds};
 
 /// A school's pupils with their flags, short list first.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,12 +177,24 @@ impl Service {
     /// # Errors
     /// No such school; analysis errors.
     pub fn backtest(&self, urn: &str) -> Result<SchoolBacktest, ServiceError> {
-        let thresholds = self.settings.thresholds;
+        self.backtest_with(urn, &self.settings.thresholds)
+    }
+
+    /// [`Service::backtest`] with other thresholds than the saved ones (to compare
+    /// settings before saving them).
+    ///
+    /// # Errors
+    /// No such school; analysis errors.
+    pub fn backtest_with(
+        &self,
+        urn: &str,
+        thresholds: &Thresholds,
+    ) -> Result<SchoolBacktest, ServiceError> {
         let school = self.store.require_school(urn)?;
         let mut terms = Vec::new();
         for period in self.store.periods(school.id)? {
             let (_, data) = self.store.period_data(urn, Some(period))?;
-            terms.push((period, analysis::flags(&data, &thresholds)?));
+            terms.push((period, analysis::flags(&data, thresholds)?));
         }
         Ok(SchoolBacktest {
             school,

@@ -224,11 +224,20 @@ impl Settings {
 
     /// Settings as saved by an earlier version, brought up to date: a national table
     /// that is exactly the one shipped before (autumn term 2023/24, never edited) is
-    /// replaced by the figures shipped now. An edited table is kept as it is.
+    /// replaced by the figures shipped now; thresholds that are exactly the defaults
+    /// shipped before issue 16 (band from 5%) take the band of today's defaults. An
+    /// edited table or threshold is kept as it is.
     #[must_use]
     pub fn upgraded(mut self) -> Settings {
         if self.national == shipped_autumn_2023_24() {
             self.national = default_national();
+        }
+        let before_16 = Thresholds {
+            band_lower: crate::domain::BasisPoints(500),
+            ..Thresholds::default()
+        };
+        if self.thresholds == before_16 {
+            self.thresholds.band_lower = Thresholds::default().band_lower;
         }
         self
     }
@@ -276,6 +285,9 @@ impl Settings {
         }
         if !(1..=365).contains(&self.backups_kept) {
             return Err("Backups kept must be between 1 and 365".into());
+        }
+        if t.recent_above_school.0 > 10_000 {
+            return Err("Recent: the points above the rest of the school must be at most 100".into());
         }
         if t.recent_days == 0 {
             return Err("Recent window must be at least 1 school day".into());
@@ -439,6 +451,19 @@ mod tests {
         let mut edited = old;
         edited.national[1].absence = Some(5.25);
         assert_eq!(edited.clone().upgraded().national, edited.national);
+    }
+
+    #[test]
+    fn thresholds_saved_as_shipped_before_take_the_new_band() {
+        // Saved before issue 16: band from 5%, no recent_above_school field.
+        let json = r#"{"thresholds":{"persistent":1000,"severe":5000,"band_lower":500,"recent_days":20,"recent":1000,"rising":300,"include_non_compulsory":false}}"#;
+        let loaded = serde_json::from_str::<Settings>(json).unwrap().upgraded();
+        assert_eq!(loaded.thresholds.band_lower.0, 700);
+        assert_eq!(loaded.thresholds.recent_above_school.0, 1000);
+        // An officer's own band is kept.
+        let json = json.replace("\"band_lower\":500", "\"band_lower\":600");
+        let loaded = serde_json::from_str::<Settings>(&json).unwrap().upgraded();
+        assert_eq!(loaded.thresholds.band_lower.0, 600);
     }
 
     #[test]

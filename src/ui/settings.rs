@@ -271,6 +271,10 @@ impl SettingsScreen {
                 ("Severely absent at or above (%)", &mut t.severe),
                 ("At risk (band): at or above (%)", &mut t.band_lower),
                 ("At risk (recent): absence at or above (%)", &mut t.recent),
+                (
+                    "At risk (recent): and above the rest of the school by (points; 0: off)",
+                    &mut t.recent_above_school,
+                ),
                 ("At risk (rising): up by at least (points)", &mut t.rising),
             ] {
                 let label = ui.label(label);
@@ -294,6 +298,13 @@ impl SettingsScreen {
                 .labelled_by(label.id);
             ui.end_row();
         });
+        ui.label(
+            RichText::new(
+                "The defaults (band from 7%; recent 10% and 10 points above the rest of the school over the same days) were chosen on the demo data and checked on a held-out data set: see the README, \"How the at-risk defaults were chosen\". Each school's backtest (on the dashboard, or tsm-desk backtest) shows how they do on its own history.",
+            )
+            .small()
+            .weak(),
+        );
         ui.checkbox(
             &mut t.include_non_compulsory,
             "Count pupils outside compulsory school age in headline figures (national statistics count ages 5 to 15 only)",

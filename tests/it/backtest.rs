@@ -5,17 +5,17 @@
 //! | pupil | summer | flag | autumn | PA in autumn |
 //! |---|---|---|---|---|
 //! | 01 | 2 | – | 3 | no |
-//! | 02 | 6 | band | 12 | yes (new) |
+//! | 02 | 7 | band | 12 | yes (new) |
 //! | 03 | 7 | band | 4 | no |
 //! | 04 | 9 | band | 55 | yes, severe (new) |
-//! | 05 | 5 | band (5% exactly) | 9 | no |
+//! | 05 | 7 | band (7% exactly) | 9 | no |
 //! | 06 | 1 | – | 10 | yes, exactly (new) |
 //! | 07 | 4 | – | 20 | yes (new) |
 //! | 08 | 15 | PA | 15 | yes (not new) |
 //! | 09 | 60 | SA | 5 | no |
 //! | 10 | 8 | band | left | – |
 //! | 11 | joined | – | 30 | – |
-//! | 12 | 6 | band | 9 | no |
+//! | 12 | 8 | band | 9 | no |
 //! | 13 | 0 | – | 0 | no |
 //!
 //! Pupils in both: 11 (all but 10 and 11). Flagged at risk in summer: 02 03 04 05 12 = 5

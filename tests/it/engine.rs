@@ -8,11 +8,11 @@
 //! - P1 …001: all present: 0/20.
 //! - P2 …002: `I I` on 2 Sep: 2/20 = 10% exactly, persistent.
 //! - P3 …003: `G G` on 5 Sep, `N N` on 8-11 Sep: 10/20 = 50% exactly, severe.
-//! - P4 …004: `L` 2 Sep AM (present), `U` 3 Sep AM: 1/20 = 5%, at risk (band).
+//! - P4 …004: `L` 2 Sep AM (present), `U` 3 Sep AM: 1/20 = 5%, below the 7% band.
 //! - P5 …005: `V V` 4 Sep (present), `H` 12 Sep PM (legacy, authorised), `M -` 15 Sep:
 //!   the `-` is not marked, so 19 possible; absence 2/19 = 10.5%, persistent;
 //!   attendance 17.
-//! - P6 …006: `N` 12 Sep PM: 1/20 = 5%, at risk (band).
+//! - P6 …006: `N` 12 Sep PM: 1/20 = 5%, below the 7% band.
 //!
 //! `previous_summary.csv` (2024-25 summer): P1 4/100, P2 10/100, P3 40/80, P4 12/100,
 //! P6 1/100; P5 absent from it. So P4 was PA (12%) and P6 rose from 1% to 5% (+4 pts).
@@ -121,9 +121,9 @@ fn flags_match_the_hand_worked_fixture() {
         (P1, 0, 0, 0, "none", json!([])),
         (P2, 2, 2, 0, "persistent", json!([])),
         (P3, 10, 0, 10, "severe", json!([])),
-        (P4, 1, 0, 1, "at_risk", json!(["band", "was_pa"])),
+        (P4, 1, 0, 1, "at_risk", json!(["was_pa"])),
         (P5, 2, 2, 0, "persistent", json!([])),
-        (P6, 1, 0, 1, "at_risk", json!(["band", "rising"])),
+        (P6, 1, 0, 1, "at_risk", json!(["rising"])),
     ];
     for (upn, absence, authorised, unauthorised, category, reasons) in expect {
         let p = pupil(&flags, upn);
@@ -346,9 +346,23 @@ fn the_recent_window_rule_fires_on_a_short_window() {
     let (_, data) = store.period_data("100001", None).unwrap();
     // Latest 3 school days: 11, 12, 15 Sep. P6: 1 absent (N 12 Sep PM) of 6 = 16.7%.
     // P4: none in those days. P3: N N on 11 Sep: 2 of 6, but P3 is severe.
-    let thresholds = Thresholds {
+    // The rest of the school on those days: P1-P4 6 possible each, P5 5 (the `-` on
+    // 15 Sep is not marked): 29; absent P3 2 (11th), P5 `H` 12th PM and `M` 15th AM:
+    // 4 of 29 = 13.8%. P6 is only 2.9 points above that, so with the default
+    // comparison (10 points above the rest of the school) *recent* does not hold...
+    let short = Thresholds {
         recent_days: 3,
         ..Thresholds::default()
+    };
+    let flags = tsm_desk::analysis::flags(&data, &short).unwrap();
+    let p6 = flags.iter().find(|f| f.upn == P6).unwrap();
+    assert_eq!(p6.reasons, vec![tsm_desk::domain::AtRiskReason::Rising]);
+    let school = p6.school_recent.unwrap();
+    assert_eq!((school.absence, school.possible), (4, 29));
+    // ... and with the comparison off, it does.
+    let thresholds = Thresholds {
+        recent_above_school: tsm_desk::domain::BasisPoints(0),
+        ..short
     };
     let flags = tsm_desk::analysis::flags(&data, &thresholds).unwrap();
     let p6 = flags.iter().find(|f| f.upn == P6).unwrap();
@@ -358,7 +372,7 @@ fn the_recent_window_rule_fires_on_a_short_window() {
     assert!(
         p6.explanations
             .iter()
-            .any(|e| e == "absent 16.7% in the last 3 school days"),
+            .any(|e| e == "absent 16.7% in the last 3 school days (the rest of the school 13.8%)"),
         "{:?}",
         p6.explanations
     );

@@ -5,6 +5,7 @@
 
 mod app;
 mod common;
+mod defaults;
 
 mod action_log;
 mod architecture;

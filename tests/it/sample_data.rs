@@ -248,8 +248,29 @@ fn reference(
     (terms, years)
 }
 
-/// The rules of shared/domain.md in integers: (category, reasons).
-fn classify(now: &Pupil, prev: Option<&Pupil>) -> (&'static str, Vec<&'static str>) {
+/// Each school day's (possible, absence) summed over every pupil of the term.
+type SchoolDays = BTreeMap<(i32, u32, u32), (i64, i64)>;
+
+fn school_days(pupils: &BTreeMap<String, Pupil>) -> SchoolDays {
+    let mut out = SchoolDays::new();
+    for p in pupils.values() {
+        for (day, (possible, absence)) in &p.days {
+            let e = out.entry(*day).or_default();
+            e.0 += possible;
+            e.1 += absence;
+        }
+    }
+    out
+}
+
+/// The rules of shared/domain.md in integers, with the defaults of issue 16 (band from
+/// 7%; *recent* 10% and 10 points above the rest of the school over the same days):
+/// (category, reasons).
+fn classify(
+    now: &Pupil,
+    prev: Option<&Pupil>,
+    school: &SchoolDays,
+) -> (&'static str, Vec<&'static str>) {
     let at_least = |a: i64, p: i64, bp: i64| p > 0 && a * 10_000 >= bp * p;
     if now.possible == 0 {
         return ("none", vec![]);
@@ -261,19 +282,25 @@ fn classify(now: &Pupil, prev: Option<&Pupil>) -> (&'static str, Vec<&'static st
         return ("persistent", vec![]);
     }
     let mut reasons = vec![];
-    if at_least(now.absence, now.possible, 500) {
+    if at_least(now.absence, now.possible, 700) {
         reasons.push("band");
     }
     if !now.days.is_empty() {
-        let recent: Vec<&(i64, i64)> = now
+        let recent: Vec<(&(i32, u32, u32), &(i64, i64))> = now
             .days
-            .values()
-            .filter(|(p, _)| *p > 0)
+            .iter()
+            .filter(|(_, (p, _))| *p > 0)
             .rev()
             .take(20)
             .collect();
-        let (p, a) = recent.iter().fold((0, 0), |(p, a), d| (p + d.0, a + d.1));
-        if at_least(a, p, 1000) {
+        let (p, a) = recent.iter().fold((0, 0), |(p, a), d| (p + d.1.0, a + d.1.1));
+        // The rest of the school on the same days.
+        let (sp, sa) = recent.iter().fold((0, 0), |(sp, sa), (day, own)| {
+            let all = school.get(*day).copied().unwrap_or(**own);
+            (sp + all.0 - own.0, sa + all.1 - own.1)
+        });
+        let above = sp == 0 || (a * sp - sa * p) * 10_000 >= 1000 * p * sp;
+        if at_least(a, p, 1000) && above {
             reasons.push("recent");
         }
     }
@@ -335,6 +362,7 @@ fn sample_data_flags_and_cohorts_match_an_independent_reference() {
             ("2025-26 summer", None),
             ("2026-27 autumn", Some("2025-26 summer")),
         ] {
+            let school = school_days(&terms[term]);
             let flags = tsm_json(&db, &["flags", "--school", urn, "--term", term, "--json"]);
             let pupils = flags["pupils"].as_array().unwrap();
             let expected = &terms[term];
@@ -353,7 +381,7 @@ fn sample_data_flags_and_cohorts_match_an_independent_reference() {
                     "{urn} {term} {upn}"
                 );
                 let prev = prev_term.and_then(|t| terms[t].get(upn));
-                let (category, reasons) = classify(want, prev);
+                let (category, reasons) = classify(want, prev, &school);
                 assert_eq!(p["category"], category, "{urn} {term} {upn}");
                 assert_eq!(
                     p["reasons"],
@@ -371,7 +399,7 @@ fn sample_data_flags_and_cohorts_match_an_independent_reference() {
             let g = groups
                 .entry(years.get(upn).cloned().unwrap_or_else(|| "unknown".into()))
                 .or_default();
-            let (category, _) = classify(p, None);
+            let (category, _) = classify(p, None, &SchoolDays::new());
             g.0 += 1;
             g.1 += p.possible;
             g.2 += p.absence;
@@ -580,6 +608,17 @@ fn check_weekly_schools(db: &Path, earlier: &Path, later: &Path) -> usize {
             .map(|((_, upn), p)| (upn.as_str(), p))
             .collect();
         assert_eq!(pupils.len(), expected.len(), "{urn}: pupil count");
+        // Each pupil's (absence, possible) in the week between the two files.
+        let week = |upn: &str| {
+            let then = before.get(&(urn.to_owned(), upn.to_owned()));
+            let (a, p0) = then.map_or((0, 0), |t| (t.absence, t.possible));
+            let want = expected[upn];
+            (want.absence - a, want.possible - p0)
+        };
+        let school_week = expected.keys().fold((0, 0), |(sa, sp), upn| {
+            let (a, p) = week(upn);
+            (sa + a.max(0), sp + p.max(0))
+        });
         // Headline figures count pupils of compulsory school age with possible
         // sessions: (pupils, possible, absence, persistent, severe).
         let mut headline = (0i64, 0i64, 0i64, 0i64, 0i64);
@@ -610,13 +649,15 @@ fn check_weekly_schools(db: &Path, earlier: &Path, later: &Path) -> usize {
                 ("persistent", vec![])
             } else {
                 let mut reasons = vec![];
-                if at_least(want.absence, want.possible, 500) {
+                if at_least(want.absence, want.possible, 700) {
                     reasons.push("band");
                 }
-                // No marks: the recent window is the week between the two files.
-                let then = before.get(&(urn.to_owned(), upn.to_owned()));
-                let (a, p0) = then.map_or((0, 0), |t| (t.absence, t.possible));
-                if at_least(want.absence - a, want.possible - p0, 1000) {
+                // No marks: the recent window is the week between the two files, and
+                // the rest of the school's the same week.
+                let (a, p) = week(upn);
+                let (sa, sp) = (school_week.0 - a.max(0), school_week.1 - p.max(0));
+                let above = sp == 0 || (a * sp - sa * p) * 10_000 >= 1000 * p * sp;
+                if at_least(a, p, 1000) && above {
                     reasons.push("recent");
                 }
                 let category = if reasons.is_empty() {
