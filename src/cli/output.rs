@@ -37,6 +37,9 @@ pub fn flags_json(list: &FlagList, out: &mut dyn Write) -> Result<()> {
                 "absence_rate": f.absence_rate,
                 "category": f.category.as_str(),
                 "reasons": f.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "priority": p.priority.tier.as_str(),
+                "concerns": &p.priority.concerns,
+                "why": p.why,
                 "compulsory_school_age": p.compulsory_school_age,
                 "tags": p.tags.iter().map(tsm_desk::domain::PupilTag::text).collect::<Vec<_>>(),
             })
@@ -87,7 +90,7 @@ pub fn flags_table(list: &FlagList, out: &mut dyn Write) -> Result<()> {
             FlagCategory::AtRisk => "at risk",
             FlagCategory::None => "",
         };
-        let mut why = f.explanations.clone();
+        let mut why = vec![p.why.clone()];
         why.extend(p.tags.iter().map(tsm_desk::domain::PupilTag::text));
         writeln!(
             out,

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod marks;
 pub mod meeting;
 pub mod period;
+pub mod priority;
 pub mod published;
 pub mod pupil;
 pub mod rules;

@@ -131,6 +131,7 @@ impl Service {
             labels,
             audit,
             services: self.settings.services.clone(),
+            top_n: usize::try_from(self.settings.meeting_top_n).unwrap_or(usize::MAX),
         })
     }
 

@@ -18,6 +18,7 @@ pub use crate::view;
 
 use crate::analysis::{self, AnalysisError, PupilFlag};
 use crate::demo::DemoError;
+use crate::domain::priority::Priority;
 use crate::domain::{Clock, FlagCategory, Period, PeriodData, PupilRecord, School, SenStatus};
 use crate::import::ImportError;
 use crate::store::{ImportOptions, Store, StoreError};
@@ -543,6 +544,11 @@ impl Service {
             term_flags.push((*p, flags));
         }
         let backtests = reports::backtest_pairs(&term_flags);
+        // Support on record up to the term shown (the latest held if none is asked for).
+        let support = match period.or_else(|| periods.last().copied()) {
+            Some(p) => self.store.support_on_record(school.id, p)?,
+            None => std::collections::HashMap::new(),
+        };
         let loaded = self.load(urn, period)?;
         let data = &loaded.data;
         let flags = &loaded.flags;
@@ -574,12 +580,14 @@ impl Service {
                 }
             }
         }
+        let priorities = priorities(&support, flags, &thresholds);
         let mut pupils: Vec<PupilRow> = data
             .pupils
             .iter()
             .zip(flags)
-            .map(|(p, f)| {
-                let mut row = pupil_row(p, f, names.get(&p.id));
+            .zip(&priorities)
+            .map(|((p, f), priority)| {
+                let mut row = pupil_row(p, f, priority, names.get(&p.id));
                 row.tags = p.tags(period, school_la.as_deref());
                 row
             })
@@ -933,7 +941,12 @@ fn characteristic_label(by: CohortBy, group: &str) -> Option<&'static str> {
     })
 }
 
-fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow {
+fn pupil_row(
+    p: &PupilRecord,
+    f: &PupilFlag,
+    priority: &Priority,
+    name: Option<&String>,
+) -> PupilRow {
     let mut badges = Vec::new();
     match p.sen {
         Some(SenStatus::SenSupport) => badges.push(Badge::SenSupport),
@@ -951,17 +964,8 @@ fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow 
         }
     }
     let reasons = match f.category {
-        FlagCategory::Severe => format!(
-            "absent {} (severely absent)",
-            crate::domain::rules::percent(f.absence_rate.unwrap_or(0.0))
-        ),
-        FlagCategory::Persistent => format!(
-            "absent {} (persistently absent)",
-            crate::domain::rules::percent(f.absence_rate.unwrap_or(0.0))
-        ),
-        FlagCategory::AtRisk => f.explanations.join("; "),
         FlagCategory::None if p.counts.possible == 0 => "no possible sessions".into(),
-        FlagCategory::None => String::new(),
+        _ => crate::domain::priority::why(priority, f.absence_rate, &f.explanations),
     };
     PupilRow {
         pupil_id: p.id,
@@ -976,6 +980,7 @@ fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow 
         unauthorised: p.counts.unauthorised,
         change: f.change,
         category: f.category,
+        priority: priority.clone(),
         reasons,
         tags: Vec::new(),
         compulsory_school_age: p.compulsory_school_age,
@@ -983,13 +988,38 @@ fn pupil_row(p: &PupilRecord, f: &PupilFlag, name: Option<&String>) -> PupilRow 
     }
 }
 
-/// Short list first (severe, persistent, at risk, then the rest), highest absence
-/// first within each, then by UPN.
+/// The short list's priority order ([`crate::domain::priority::order`]).
 pub fn sort_short_list(rows: &mut [PupilRow]) {
     rows.sort_by(|a, b| {
-        crate::domain::rules::short_list_order(
-            (a.category, a.absence_rate, &a.upn),
-            (b.category, b.absence_rate, &b.upn),
+        crate::domain::priority::order(
+            (&a.priority, a.absence_rate, &a.upn),
+            (&b.priority, b.absence_rate, &b.upn),
         )
     });
+}
+
+/// Each pupil's place in the priority order, `flags` in order, with the support in
+/// place the school's meetings have recorded.
+#[must_use]
+pub fn priorities(
+    support: &std::collections::HashMap<i64, bool>,
+    flags: &[PupilFlag],
+    thresholds: &crate::domain::Thresholds,
+) -> Vec<Priority> {
+    flags
+        .iter()
+        .map(|f| {
+            crate::domain::priority::assess(
+                &crate::domain::priority::PriorityFacts {
+                    category: f.category,
+                    overall: crate::domain::Rate::new(f.counts.absence(), f.counts.possible),
+                    previous: f.previous,
+                    unauthorised: f.counts.unauthorised,
+                    reasons: &f.reasons,
+                    support_on_record: support.get(&f.pupil_id).copied(),
+                },
+                thresholds,
+            )
+        })
+        .collect()
 }

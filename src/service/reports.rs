@@ -16,7 +16,7 @@ pub struct FlagList {
     pub school: School,
     /// The term.
     pub period: Period,
-    /// Every pupil in the term, most severe first, then highest absence, then UPN.
+    /// Every pupil in the term, in the short list's priority order.
     pub pupils: Vec<FlaggedPupil>,
 }
 
@@ -25,6 +25,10 @@ pub struct FlagList {
 pub struct FlaggedPupil {
     /// Figures and flag.
     pub flag: PupilFlag,
+    /// The pupil's place in the short list's priority order.
+    pub priority: crate::domain::priority::Priority,
+    /// Why the pupil is where they are, in words.
+    pub why: String,
     /// Of compulsory school age, if known (pupils who are not are outside headline
     /// figures by default, but flagged and listed all the same).
     pub compulsory_school_age: Option<bool>,
@@ -78,7 +82,14 @@ impl Service {
         urn: &str,
         period: Option<Period>,
     ) -> Result<FlagList, ServiceError> {
+        let thresholds = self.settings.thresholds;
+        let school = self.store.require_school(urn)?;
+        let support = match period.or(self.store.periods(school.id)?.last().copied()) {
+            Some(p) => self.store.support_on_record(school.id, p)?,
+            None => std::collections::HashMap::new(),
+        };
         let loaded = self.load(urn, period)?;
+        let priorities = super::priorities(&support, &loaded.flags, &thresholds);
         let period = loaded
             .data
             .period
@@ -89,16 +100,19 @@ impl Service {
             .pupils
             .iter()
             .zip(&loaded.flags)
-            .map(|(p, f)| FlaggedPupil {
+            .zip(priorities)
+            .map(|((p, f), priority)| FlaggedPupil {
+                why: crate::domain::priority::why(&priority, f.absence_rate, &f.explanations),
+                priority,
                 flag: f.clone(),
                 compulsory_school_age: p.compulsory_school_age,
                 tags: p.tags(period, school_la),
             })
             .collect();
         pupils.sort_by(|a, b| {
-            crate::domain::rules::short_list_order(
-                (a.flag.category, a.flag.absence_rate, &a.flag.upn),
-                (b.flag.category, b.flag.absence_rate, &b.flag.upn),
+            crate::domain::priority::order(
+                (&a.priority, a.flag.absence_rate, &a.flag.upn),
+                (&b.priority, b.flag.absence_rate, &b.flag.upn),
             )
         });
         Ok(FlagList {

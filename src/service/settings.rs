@@ -151,7 +151,13 @@ pub struct Settings {
     /// (matched ignoring case and spaces); empty: the school's own LA, as the DfE
     /// weekly file names it.
     pub la_name: String,
+    /// How many pupils the meeting's persistent and at-risk steps list before "show
+    /// all" (the top of the priority order).
+    pub meeting_top_n: u32,
 }
+
+/// The default length of the meeting's persistent and at-risk lists.
+pub const DEFAULT_MEETING_TOP_N: u32 = 20;
 
 /// The default retention: this academic year and the two before.
 pub const DEFAULT_RETENTION_YEARS: u32 = 3;
@@ -170,6 +176,7 @@ impl Default for Settings {
             retention_years: DEFAULT_RETENTION_YEARS,
             code_map: Vec::new(),
             la_name: String::new(),
+            meeting_top_n: DEFAULT_MEETING_TOP_N,
         }
     }
 }
@@ -288,6 +295,9 @@ impl Settings {
         }
         if t.recent_above_school.0 > 10_000 {
             return Err("Recent: the points above the rest of the school must be at most 100".into());
+        }
+        if self.meeting_top_n == 0 {
+            return Err("Meeting lists: show at least 1 pupil before \"show all\"".into());
         }
         if t.recent_days == 0 {
             return Err("Recent window must be at least 1 school day".into());

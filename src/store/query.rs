@@ -247,3 +247,35 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// For each pupil of the school discussed at a meeting held in `up_to` or before,
+    /// whether the latest such discussion recorded support in place.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn support_on_record(
+        &self,
+        school_id: i64,
+        up_to: Period,
+    ) -> Result<std::collections::HashMap<i64, bool>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.pupil_id, d.support_in_place
+             FROM discussions d JOIN meetings m ON m.id = d.meeting_id
+             WHERE m.school_id = ?1
+               AND (m.academic_year < ?2 OR (m.academic_year = ?2 AND m.term <= ?3))
+             ORDER BY m.academic_year, m.term",
+        )?;
+        let rows = stmt.query_map(
+            params![school_id, up_to.year.0, up_to.term.number()],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
+        )?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (pupil, support) = row?;
+            // Oldest first: the latest meeting's answer wins.
+            out.insert(pupil, support);
+        }
+        Ok(out)
+    }
+}

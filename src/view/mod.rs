@@ -225,7 +225,9 @@ pub struct PupilRow {
     pub change: Option<f64>,
     /// The most severe category.
     pub category: FlagCategory,
-    /// Why, in words.
+    /// The pupil's place in the short list's priority order.
+    pub priority: crate::domain::priority::Priority,
+    /// Why the pupil is where they are on the list, in words.
     pub reasons: String,
     /// What else the list says about the pupil (left, joined, lives in another LA, not
     /// of compulsory school age).
@@ -358,6 +360,8 @@ pub struct MeetingView {
     pub audit: Vec<AuditRow>,
     /// The service directory, for lead practitioners.
     pub services: Vec<String>,
+    /// How many pupils the persistent and at-risk steps list before "show all".
+    pub top_n: usize,
 }
 
 /// One action on the tracker.

@@ -158,19 +158,26 @@ fn leavers_joiners_cross_border_pupils_and_age_are_tagged() {
         .iter()
         .map(|p| p["upn"].as_str().unwrap())
         .collect();
-    // Severe 50%; persistent 33.3%, 30%, 10%; 5%, below the 7% at-risk band.
+    // Severe 50%; then persistently absent in priority order: none has support on
+    // record (no meeting yet), and the leaver's absence is mostly unauthorised (4 of
+    // 6), a second concern, so they come before 33.3% (15 of 20 authorised); then
+    // 10%; then 5%, below the 7% at-risk band.
     assert_eq!(
         order,
         [
             "X936100125002",
-            "A936100125004",
             "P936100125005",
+            "A936100125004",
             "H936100125001",
             "L936100125003"
         ]
     );
     let leaver = pupil(&flags, "P936100125005");
     assert_eq!(leaver["category"], "persistent");
+    assert_eq!(
+        leaver["why"],
+        "persistently absent (30.0%): no support on record, mostly unauthorised"
+    );
     assert_eq!(leaver["tags"], serde_json::json!(["left 26/09/2025"]));
     let cross = pupil(&flags, "L936100125003");
     assert_eq!(cross["category"], "none");

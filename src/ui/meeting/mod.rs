@@ -42,6 +42,8 @@ pub struct MeetingScreen {
     charts: DashboardScreen,
     audit_stale: bool,
     today: Option<NaiveDate>,
+    /// The pupil steps whose "not yet chosen" list shows everyone, not the top N.
+    show_all: std::collections::HashSet<PupilStep>,
 }
 
 impl MeetingScreen {

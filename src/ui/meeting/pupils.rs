@@ -163,6 +163,8 @@ impl MeetingScreen {
             .copied()
             .filter(|p| m.discussion(*p).is_none())
             .collect();
+        let all = self.show_all.contains(&pstep);
+        let shown = if all { waiting.len() } else { waiting.len().min(v.top_n) };
         ui.strong(format!(
             "{} not yet chosen ({})",
             if pstep == PupilStep::Persistent {
@@ -172,14 +174,24 @@ impl MeetingScreen {
             },
             waiting.len()
         ));
-        for p in waiting.iter().take(200) {
-            let rate = self
-                .pupil_row(v, *p)
-                .map(|r| pct(r.absence_rate))
-                .unwrap_or_default();
+        if shown < waiting.len() {
+            ui.label(
+                RichText::new(format!(
+                    "The top {shown} by priority; the reason for each pupil's place is under their name."
+                ))
+                .small()
+                .weak(),
+            );
+        }
+        for p in waiting.iter().take(shown) {
+            let row = self.pupil_row(v, *p);
+            let rate = row.map(|r| pct(r.absence_rate)).unwrap_or_default();
             ui.horizontal(|ui| {
                 ui.label(format!("{} · {rate}", self.label(v, *p)));
             });
+            if let Some(r) = row.filter(|r| !r.reasons.is_empty()) {
+                ui.label(RichText::new(&r.reasons).small().weak());
+            }
             ui.horizontal(|ui| {
                 if ui.small_button("Discuss").clicked() {
                     edits.push(Edit::Discuss(*p, pstep));
@@ -195,6 +207,16 @@ impl MeetingScreen {
                     edits.push(Edit::SupportInPlace(*p, true));
                 }
             });
+        }
+        if shown < waiting.len() {
+            if ui
+                .button(format!("Show all {}", waiting.len()))
+                .clicked()
+            {
+                self.show_all.insert(pstep);
+            }
+        } else if all && waiting.len() > v.top_n && ui.button(format!("Show the top {}", v.top_n)).clicked() {
+            self.show_all.remove(&pstep);
         }
         ui.add_space(8.0);
         ui.strong("Find another pupil");
