@@ -147,10 +147,7 @@ pub fn assess(f: &PriorityFacts<'_>, thresholds: &Thresholds) -> Priority {
 /// The priority order: tier, then more concerns (or more at-risk signals) first, then
 /// the highest absence rate (no rate last), then UPN.
 #[must_use]
-pub fn order(
-    a: (&Priority, Option<f64>, &str),
-    b: (&Priority, Option<f64>, &str),
-) -> Ordering {
+pub fn order(a: (&Priority, Option<f64>, &str), b: (&Priority, Option<f64>, &str)) -> Ordering {
     a.0.tier
         .cmp(&b.0.tier)
         .then(b.0.concerns.len().cmp(&a.0.concerns.len()))
@@ -192,7 +189,12 @@ pub fn why(p: &Priority, rate: Option<f64>, explanations: &[String]) -> String {
 mod tests {
     use super::*;
 
-    fn pa(absence: u32, unauthorised: u32, previous: Option<Rate>, support: Option<bool>) -> Priority {
+    fn pa(
+        absence: u32,
+        unauthorised: u32,
+        previous: Option<Rate>,
+        support: Option<bool>,
+    ) -> Priority {
         assess(
             &PriorityFacts {
                 category: FlagCategory::Persistent,

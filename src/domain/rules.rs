@@ -387,8 +387,8 @@ mod tests {
     #[test]
     fn at_risk_reasons_are_all_listed() {
         let f = PupilFacts {
-            overall: Rate::new(8, 100),       // band
-            recent: Some(Rate::new(4, 40)),   // exactly 10%: recent
+            overall: Rate::new(8, 100),     // band
+            recent: Some(Rate::new(4, 40)), // exactly 10%: recent
             school_recent: None,
             previous: Some(Rate::new(5, 50)), // exactly 10%: was PA
             recent_weeks: None,

@@ -294,7 +294,9 @@ impl Settings {
             return Err("Backups kept must be between 1 and 365".into());
         }
         if t.recent_above_school.0 > 10_000 {
-            return Err("Recent: the points above the rest of the school must be at most 100".into());
+            return Err(
+                "Recent: the points above the rest of the school must be at most 100".into(),
+            );
         }
         if self.meeting_top_n == 0 {
             return Err("Meeting lists: show at least 1 pupil before \"show all\"".into());

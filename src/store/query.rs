@@ -266,10 +266,9 @@ impl Store {
                AND (m.academic_year < ?2 OR (m.academic_year = ?2 AND m.term <= ?3))
              ORDER BY m.academic_year, m.term",
         )?;
-        let rows = stmt.query_map(
-            params![school_id, up_to.year.0, up_to.term.number()],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)),
-        )?;
+        let rows = stmt.query_map(params![school_id, up_to.year.0, up_to.term.number()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?))
+        })?;
         let mut out = std::collections::HashMap::new();
         for row in rows {
             let (pupil, support) = row?;

@@ -297,7 +297,8 @@ impl SettingsScreen {
             ui.add(egui::DragValue::new(&mut t.recent_days).range(1..=190))
                 .labelled_by(label.id);
             ui.end_row();
-            let label = ui.label("Meeting: persistent and at-risk pupils listed before \"show all\"");
+            let label =
+                ui.label("Meeting: persistent and at-risk pupils listed before \"show all\"");
             ui.add(egui::DragValue::new(&mut self.draft.meeting_top_n).range(1..=500))
                 .labelled_by(label.id);
             ui.end_row();

@@ -21,6 +21,7 @@ mod import_errors;
 mod layouts;
 mod meeting_ui;
 mod print_ui;
+mod priority;
 mod real_data;
 mod sample_data;
 mod ui;

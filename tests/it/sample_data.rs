@@ -293,7 +293,9 @@ fn classify(
             .rev()
             .take(20)
             .collect();
-        let (p, a) = recent.iter().fold((0, 0), |(p, a), d| (p + d.1.0, a + d.1.1));
+        let (p, a) = recent
+            .iter()
+            .fold((0, 0), |(p, a), d| (p + d.1.0, a + d.1.1));
         // The rest of the school on the same days.
         let (sp, sa) = recent.iter().fold((0, 0), |(sp, sa), (day, own)| {
             let all = school.get(*day).copied().unwrap_or(**own);

@@ -164,7 +164,11 @@ impl MeetingScreen {
             .filter(|p| m.discussion(*p).is_none())
             .collect();
         let all = self.show_all.contains(&pstep);
-        let shown = if all { waiting.len() } else { waiting.len().min(v.top_n) };
+        let shown = if all {
+            waiting.len()
+        } else {
+            waiting.len().min(v.top_n)
+        };
         ui.strong(format!(
             "{} not yet chosen ({})",
             if pstep == PupilStep::Persistent {
@@ -209,13 +213,13 @@ impl MeetingScreen {
             });
         }
         if shown < waiting.len() {
-            if ui
-                .button(format!("Show all {}", waiting.len()))
-                .clicked()
-            {
+            if ui.button(format!("Show all {}", waiting.len())).clicked() {
                 self.show_all.insert(pstep);
             }
-        } else if all && waiting.len() > v.top_n && ui.button(format!("Show the top {}", v.top_n)).clicked() {
+        } else if all
+            && waiting.len() > v.top_n
+            && ui.button(format!("Show the top {}", v.top_n)).clicked()
+        {
             self.show_all.remove(&pstep);
         }
         ui.add_space(8.0);
