@@ -155,6 +155,7 @@ pub fn tile(
         .inner_margin(egui::Margin::same(10))
         .show(ui, |ui| {
             ui.set_min_width(150.0);
+            ui.set_max_width(240.0);
             ui.vertical(|ui| {
                 ui.label(RichText::new(title).small());
                 ui.label(RichText::new(value).size(24.0).strong());
