@@ -114,7 +114,12 @@ fn ratio(num: u32, den: u32) -> Option<f64> {
 /// Counts one pair of terms. A pupil counts only if they are in both terms with
 /// possible sessions in each (matched by UPN).
 #[must_use]
-pub fn pair(from: Period, earlier: &[Outcome<'_>], to: Period, later: &[Outcome<'_>]) -> PairBacktest {
+pub fn pair(
+    from: Period,
+    earlier: &[Outcome<'_>],
+    to: Period,
+    later: &[Outcome<'_>],
+) -> PairBacktest {
     let later: HashMap<&str, &Outcome<'_>> = later
         .iter()
         .filter(|o| o.had_sessions)
@@ -198,7 +203,13 @@ mod tests {
         ];
         let bt = pair(from, &earlier, to, &later);
         assert_eq!(
-            (bt.pupils, bt.flagged, bt.flagged_then_pa, bt.new_pa, bt.new_pa_flagged),
+            (
+                bt.pupils,
+                bt.flagged,
+                bt.flagged_then_pa,
+                bt.new_pa,
+                bt.new_pa_flagged
+            ),
             (5, 3, 2, 3, 2)
         );
         assert_eq!(bt.precision(), Some(2.0 / 3.0));
@@ -219,7 +230,10 @@ mod tests {
         assert_eq!(get(WasPa), counts(1, 1));
         assert_eq!(get(Rising), counts(1, 0));
         assert_eq!(get(AtRiskReason::Recent), counts(0, 0));
-        assert_eq!(get(AtRiskReason::Recent).and_then(ReasonCounts::precision), None);
+        assert_eq!(
+            get(AtRiskReason::Recent).and_then(ReasonCounts::precision),
+            None
+        );
     }
 
     #[test]

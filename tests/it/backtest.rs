@@ -78,9 +78,9 @@ fn backtest_counts_the_hand_worked_fixture() {
     let table = tsm(&db, &["backtest", "--school", "100002"]);
     assert!(table.ok, "{}", table.stderr);
     assert!(
-        table
-            .stdout
-            .contains("2024-25 summer → 2025-26 autumn: 11 pupils in both, 5 flagged at risk (45.5%)"),
+        table.stdout.contains(
+            "2024-25 summer → 2025-26 autumn: 11 pupils in both, 5 flagged at risk (45.5%)"
+        ),
         "{}",
         table.stdout
     );
