@@ -329,6 +329,15 @@ pub fn action_log(view: &MeetingView, opts: &PrintOptions) -> Doc {
 
     // CME.
     c.heading("Children missing education: enquiries", 60.0);
+    // Each enquiry's whole history: the meeting that opened it, every check at every
+    // meeting, and the conclusion with the meeting that reached it.
+    let at = |r: &crate::domain::meeting::MeetingRef| {
+        if r.id == m.id {
+            "this meeting".to_owned()
+        } else {
+            format!("the {} meeting", r.period)
+        }
+    };
     let cme_rows: Vec<Vec<String>> = m
         .cme
         .iter()
@@ -336,28 +345,34 @@ pub fn action_log(view: &MeetingView, opts: &PrintOptions) -> Doc {
             let checks: Vec<String> = e
                 .checks
                 .iter()
-                .filter(|(_, ch)| ch.is_recorded())
-                .map(|(kind, ch)| {
-                    let mut t = format!("{} ({})", kind.label(), date(ch.on));
+                .filter(|r| r.check.is_recorded())
+                .map(|r| {
+                    let ch = &r.check;
+                    let mut t = format!("{} ({})", ch.kind.label(), date(ch.on));
                     if !ch.by.trim().is_empty() {
                         t.push_str(&format!(", {}", ch.by.trim()));
                     }
                     if !ch.outcome.trim().is_empty() {
                         t.push_str(&format!(": {}", ch.outcome.trim()));
                     }
+                    t.push_str(&format!(" [recorded at {}]", at(&r.recorded_in)));
                     t
                 })
                 .collect();
+            let concluded_at = e
+                .concluded_in
+                .map(|k| format!(" at {}", at(&k)))
+                .unwrap_or_default();
             let status = match (e.conclusion, e.concluded_on) {
                 (Some(con), on) if !e.is_open() => {
-                    format!("Concluded {}: {}", date(on), con.label())
+                    format!("Concluded {}{concluded_at}: {}", date(on), con.label())
                 }
                 (Some(con), _) => format!("Open: {}", con.label()),
                 (None, _) => "Open".to_owned(),
             };
             vec![
                 names.cell(e.pupil_id),
-                date(Some(e.opened_on)),
+                format!("{} at {}", date(Some(e.opened_on)), at(&e.opened_in)),
                 if checks.is_empty() {
                     "none recorded".to_owned()
                 } else {
@@ -370,8 +385,8 @@ pub fn action_log(view: &MeetingView, opts: &PrintOptions) -> Doc {
     c.table(
         &columns(&[
             ("Pupil", 1.5),
-            ("Opened", 0.8),
-            ("Reasonable enquiries made", 4.2),
+            ("Opened", 1.0),
+            ("Reasonable enquiries made", 4.0),
             ("Status", 1.6),
         ]),
         &cme_rows,

@@ -112,6 +112,7 @@ impl Service {
             .iter()
             .filter_map(|r| r.action.pupil_id)
             .chain(meeting.discussions.iter().map(|d| d.pupil_id))
+            .chain(meeting.cme.iter().map(|c| c.pupil_id))
             .collect();
         let names = self.store.pupil_names(school.id)?;
         for p in referenced {

@@ -256,29 +256,65 @@ fn write_edit(
                 params![from, m],
             )?;
         }
-        Edit::OpenCme(p, on) => {
+        Edit::OpenCme { id, pupil, on } => {
+            pupil_of_school(tx, m, *pupil)?;
+            // One open enquiry per pupil: opening another while one is open does nothing.
             tx.execute(
-                "INSERT OR IGNORE INTO cme_enquiries (meeting_id, pupil_id, opened_on) VALUES (?1, ?2, ?3)",
-                params![m, p, date_text(Some(*on))],
+                "INSERT OR IGNORE INTO cme_enquiries (id, pupil_id, meeting_id, opened_on)
+                 SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (
+                     SELECT 1 FROM cme_enquiries WHERE pupil_id = ?2
+                       AND (conclusion IS NULL OR conclusion = 'still_missing'))",
+                params![id, pupil, m, date_text(Some(*on))],
             )?;
         }
-        Edit::CmeCheck(p, kind, c) => {
-            tx.execute(
-                "INSERT INTO cme_checks (meeting_id, pupil_id, kind, done_on, done_by, outcome)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (meeting_id, pupil_id, kind) DO UPDATE SET done_on = excluded.done_on,
-                     done_by = excluded.done_by, outcome = excluded.outcome",
-                params![m, p, kind.key(), date_text(c.on), c.by, c.outcome],
+        Edit::CmeCheck {
+            enquiry,
+            pupil,
+            check: c,
+        } => {
+            enquiry_of_school(tx, m, *enquiry, *pupil)?;
+            // A check recorded at another meeting is that meeting's: not changed here.
+            one(
+                tx.execute(
+                    "INSERT INTO cme_checks (id, enquiry_id, meeting_id, kind, done_on, done_by, outcome)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,
+                         done_on = excluded.done_on, done_by = excluded.done_by,
+                         outcome = excluded.outcome
+                     WHERE cme_checks.meeting_id = excluded.meeting_id
+                       AND cme_checks.enquiry_id = excluded.enquiry_id",
+                    params![
+                        c.id,
+                        enquiry,
+                        m,
+                        c.kind.key(),
+                        date_text(c.on),
+                        c.by,
+                        c.outcome
+                    ],
+                )?,
+                "the CME check",
             )?;
         }
-        Edit::ConcludeCme(p, conclusion, on) => one(
+        Edit::ConcludeCme {
+            enquiry,
+            pupil,
+            conclusion,
+            on,
+        } => {
+            enquiry_of_school(tx, m, *enquiry, *pupil)?;
             tx.execute(
-                "UPDATE cme_enquiries SET conclusion = ?3, concluded_on = ?4
-                 WHERE meeting_id = ?1 AND pupil_id = ?2",
-                params![m, p, conclusion.map(CmeConclusion::key), date_text(*on)],
-            )?,
-            "the CME enquiry",
-        )?,
+                "UPDATE cme_enquiries SET conclusion = ?2, concluded_on = ?3,
+                     concluded_in = CASE WHEN ?2 IS NULL THEN NULL ELSE ?4 END
+                 WHERE id = ?1",
+                params![
+                    enquiry,
+                    conclusion.map(CmeConclusion::key),
+                    date_text(*on),
+                    m
+                ],
+            )?;
+        }
         Edit::ProposeLegal(p) => {
             tx.execute(
                 "INSERT OR IGNORE INTO legal_reviews (meeting_id, pupil_id) VALUES (?1, ?2)",
@@ -309,6 +345,35 @@ fn write_edit(
         )?,
     }
     Ok(())
+}
+
+/// Fails unless the pupil is at the meeting's school.
+fn pupil_of_school(tx: &Transaction<'_>, m: i64, pupil: i64) -> Result<(), StoreError> {
+    let n: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM pupils p JOIN meetings me ON me.school_id = p.school_id
+         WHERE p.id = ?1 AND me.id = ?2",
+        params![pupil, m],
+        |r| r.get(0),
+    )?;
+    one(usize::try_from(n).unwrap_or(0), "the pupil")
+}
+
+/// Fails unless the enquiry is the pupil's and the pupil is at the meeting's school
+/// (an enquiry opened at any of the school's meetings may be added to from another).
+fn enquiry_of_school(
+    tx: &Transaction<'_>,
+    m: i64,
+    enquiry: i64,
+    pupil: i64,
+) -> Result<(), StoreError> {
+    let n: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM cme_enquiries c JOIN pupils p ON p.id = c.pupil_id
+         JOIN meetings me ON me.school_id = p.school_id
+         WHERE c.id = ?1 AND c.pupil_id = ?2 AND me.id = ?3",
+        params![enquiry, pupil, m],
+        |r| r.get(0),
+    )?;
+    one(usize::try_from(n).unwrap_or(0), "the CME enquiry")
 }
 
 fn upsert_action(tx: &Transaction<'_>, m: i64, a: &Action) -> Result<(), StoreError> {

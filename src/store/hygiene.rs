@@ -11,9 +11,11 @@
 //!   (cascade), `actions.pupil_id` (set null); `audit.pupil_id` has no foreign key, nor
 //!   do the pupil ids inside `snapshots.counts` (readers skip ids no longer held);
 //! - `meetings` <- `attendees`, `discussions`, `actions`, `cme_enquiries`,
-//!   `legal_reviews`, `audit` (cascade), `actions.reviewed_in` (set null);
+//!   `legal_reviews`, `audit`, `cme_checks` (the meeting that recorded each; cascade),
+//!   `actions.reviewed_in`, `cme_enquiries.concluded_in` (set null);
 //!   `discussions` <- `barriers`, `cme_enquiries` <- `cme_checks`, `legal_reviews` <-
-//!   `legal_evidence` (cascade); `actions.carried_from` -> `actions` (set null).
+//!   `legal_evidence` (cascade); `actions.carried_from` -> `actions` (set null). A CME
+//!   enquiry's `meeting_id` is the meeting that opened it; later meetings add checks.
 
 use super::activity::{self, ActivityKind};
 use super::{Store, StoreError};
@@ -622,9 +624,9 @@ mod tests {
         INSERT INTO discussions (meeting_id, pupil_id, step) VALUES (31, 103, 'severe');
         INSERT INTO barriers (id, meeting_id, pupil_id, side, category, detail)
             VALUES (1, 31, 103, 'out_of_school', 'housing', 'x');
-        INSERT INTO cme_enquiries (meeting_id, pupil_id, opened_on) VALUES (31, 103, '2024-06-01');
-        INSERT INTO cme_checks (meeting_id, pupil_id, kind, done_by, outcome)
-            VALUES (31, 103, 'home_visit', 'EWO', 'no answer');
+        INSERT INTO cme_enquiries (id, meeting_id, pupil_id, opened_on) VALUES (1, 31, 103, '2024-06-01');
+        INSERT INTO cme_checks (id, enquiry_id, meeting_id, kind, done_by, outcome)
+            VALUES (1, 1, 31, 'home_visit', 'EWO', 'no answer');
         INSERT INTO legal_reviews (meeting_id, pupil_id) VALUES (31, 101);
         INSERT INTO legal_evidence (meeting_id, pupil_id, item, checked, note)
             VALUES (31, 101, 'notice', 1, '');

@@ -7,7 +7,8 @@ use super::{Store, StoreError};
 use crate::domain::meeting::{
     Action, ActionStatus, Attendee, Barrier, BarrierCategory, BarrierSide, CmeCheck, CmeCheckKind,
     CmeConclusion, CmeEnquiry, Discussion, EvidenceItem, LeadPractitioner, LegalEvidence,
-    LegalOutcome, LegalReview, Meeting, MeetingMode, MeetingStatus, PupilStep, ReviewItem,
+    LegalOutcome, LegalReview, Meeting, MeetingMode, MeetingRef, MeetingStatus, Proposal,
+    PupilStep, RecordedCheck, ReviewItem,
 };
 use crate::domain::{Period, Term};
 use rusqlite::{OptionalExtension as _, params};
@@ -32,6 +33,14 @@ pub(super) fn action_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<(
         },
         status,
     ))
+}
+
+fn meeting_ref(id: i64, year: i32, term: u8) -> Result<MeetingRef, StoreError> {
+    let term = Term::from_number(term).ok_or_else(|| damaged("term", &term.to_string()))?;
+    Ok(MeetingRef {
+        id,
+        period: Period::new(year, term),
+    })
 }
 
 pub(super) const ACTION_COLUMNS: &str =
@@ -120,29 +129,7 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
 
-        let mut barriers: BTreeMap<i64, Vec<Barrier>> = BTreeMap::new();
-        let mut stmt = c.prepare_cached(
-            "SELECT pupil_id, id, side, category, detail FROM barriers WHERE meeting_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (pupil, bid, side, category, detail) = row?;
-            barriers.entry(pupil).or_default().push(Barrier {
-                id: bid,
-                side: BarrierSide::from_key(&side).ok_or_else(|| damaged("barrier side", &side))?,
-                category: BarrierCategory::from_key(&category)
-                    .ok_or_else(|| damaged("barrier category", &category))?,
-                detail,
-            });
-        }
+        let mut barriers = self.barriers(id)?;
         let mut stmt = c.prepare_cached(
             "SELECT pupil_id, step, lead_organisation, lead_person, support_in_place,
                     whereabouts_known, notes
@@ -184,9 +171,104 @@ impl Store {
         }
 
         m.review = self.review_items(&m)?;
-        m.cme = self.cme_enquiries(id)?;
+        m.cme = self.cme_enquiries(&m)?;
+        m.proposals = self.proposals(&m)?;
         m.legal = self.legal_reviews(id)?;
         Ok(m)
+    }
+
+    /// A meeting's barriers, by pupil, in the order they were made.
+    fn barriers(&self, meeting_id: i64) -> Result<BTreeMap<i64, Vec<Barrier>>, StoreError> {
+        let mut barriers: BTreeMap<i64, Vec<Barrier>> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pupil_id, id, side, category, detail FROM barriers WHERE meeting_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([meeting_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (pupil, bid, side, category, detail) = row?;
+            barriers.entry(pupil).or_default().push(Barrier {
+                id: bid,
+                side: BarrierSide::from_key(&side).ok_or_else(|| damaged("barrier side", &side))?,
+                category: BarrierCategory::from_key(&category)
+                    .ok_or_else(|| damaged("barrier category", &category))?,
+                detail,
+            });
+        }
+        Ok(barriers)
+    }
+
+    /// For each pupil discussed at an earlier meeting of the school, what the latest
+    /// such meeting recorded (lead, barriers, support in place), when there is any.
+    fn proposals(&self, m: &Meeting) -> Result<Vec<Proposal>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.pupil_id, e.id, e.academic_year, e.term, d.lead_organisation,
+                    d.lead_person, d.support_in_place
+             FROM discussions d JOIN meetings e ON e.id = d.meeting_id
+             WHERE e.school_id = ?1
+               AND (e.academic_year < ?2 OR (e.academic_year = ?2 AND e.term < ?3))
+             ORDER BY e.academic_year DESC, e.term DESC, d.rowid",
+        )?;
+        let rows = stmt.query_map(
+            params![m.school_id, m.period.year.0, m.period.term.number()],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i32>(2)?,
+                    r.get::<_, u8>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, bool>(6)?,
+                ))
+            },
+        )?;
+        let mut latest: BTreeMap<i64, (i64, Proposal)> = BTreeMap::new();
+        for row in rows {
+            let (pupil_id, meeting, year, term, organisation, person, support) = row?;
+            if latest.contains_key(&pupil_id) {
+                continue;
+            }
+            let term = Term::from_number(term).ok_or_else(|| damaged("term", &term.to_string()))?;
+            latest.insert(
+                pupil_id,
+                (
+                    meeting,
+                    Proposal {
+                        pupil_id,
+                        from: Period::new(year, term),
+                        lead: LeadPractitioner {
+                            organisation,
+                            person,
+                        },
+                        barriers: Vec::new(),
+                        support_in_place: support,
+                    },
+                ),
+            );
+        }
+        let mut by_meeting: BTreeMap<i64, BTreeMap<i64, Vec<Barrier>>> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (pupil, (meeting, mut proposal)) in latest {
+            if let std::collections::btree_map::Entry::Vacant(e) = by_meeting.entry(meeting) {
+                e.insert(self.barriers(meeting)?);
+            }
+            proposal.barriers = by_meeting
+                .get_mut(&meeting)
+                .and_then(|b| b.remove(&pupil))
+                .unwrap_or_default();
+            if !proposal.is_empty() {
+                out.push(proposal);
+            }
+        }
+        Ok(out)
     }
 
     fn review_items(&self, m: &Meeting) -> Result<Vec<ReviewItem>, StoreError> {
@@ -227,58 +309,102 @@ impl Store {
         Ok(out)
     }
 
-    fn cme_enquiries(&self, meeting_id: i64) -> Result<Vec<CmeEnquiry>, StoreError> {
-        let mut checks: BTreeMap<i64, BTreeMap<CmeCheckKind, CmeCheck>> = BTreeMap::new();
+    /// The CME enquiries of the school's pupils live at meeting `m`: opened at it, or
+    /// at an earlier meeting and open, or concluded at it or a later one (or at a
+    /// meeting since deleted), with every check recorded on them.
+    fn cme_enquiries(&self, m: &Meeting) -> Result<Vec<CmeEnquiry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT pupil_id, kind, done_on, done_by, outcome FROM cme_checks WHERE meeting_id = ?1",
+            "SELECT c.id, c.pupil_id, c.opened_on, c.conclusion, c.concluded_on,
+                    o.id, o.academic_year, o.term, k.id, k.academic_year, k.term
+             FROM cme_enquiries c
+             JOIN meetings o ON o.id = c.meeting_id
+             LEFT JOIN meetings k ON k.id = c.concluded_in
+             WHERE o.school_id = ?1
+               AND (o.academic_year < ?2 OR (o.academic_year = ?2 AND o.term <= ?3))
+               AND (o.id = ?4 OR c.conclusion IS NULL OR c.conclusion = 'still_missing'
+                    OR k.id IS NULL OR k.academic_year > ?2
+                    OR (k.academic_year = ?2 AND k.term >= ?3))
+             ORDER BY o.academic_year, o.term, c.id",
         )?;
-        let rows = stmt.query_map([meeting_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (pupil, kind, on, by, outcome) = row?;
-            let kind = CmeCheckKind::from_key(&kind).ok_or_else(|| damaged("CME check", &kind))?;
-            checks.entry(pupil).or_default().insert(
-                kind,
-                CmeCheck {
-                    on: date(on),
-                    by,
-                    outcome,
-                },
-            );
-        }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT pupil_id, opened_on, conclusion, concluded_on FROM cme_enquiries
-             WHERE meeting_id = ?1 ORDER BY rowid",
+        let rows = stmt.query_map(
+            params![m.school_id, m.period.year.0, m.period.term.number(), m.id],
+            |r| {
+                Ok((
+                    (
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ),
+                    (r.get::<_, i64>(5)?, r.get::<_, i32>(6)?, r.get::<_, u8>(7)?),
+                    (
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, Option<i32>>(9)?,
+                        r.get::<_, Option<u8>>(10)?,
+                    ),
+                ))
+            },
         )?;
-        let rows = stmt.query_map([meeting_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (pupil_id, opened, conclusion, concluded) = row?;
+            let ((id, pupil_id, opened, conclusion, concluded), opened_in, concluded_in) = row?;
+            let concluded_in = match concluded_in {
+                (Some(k), Some(y), Some(t)) => Some(meeting_ref(k, y, t)?),
+                _ => None,
+            };
             out.push(CmeEnquiry {
+                id,
                 pupil_id,
                 opened_on: date(Some(opened.clone()))
                     .ok_or_else(|| damaged("CME opening date", &opened))?,
-                checks: checks.remove(&pupil_id).unwrap_or_default(),
+                opened_in: meeting_ref(opened_in.0, opened_in.1, opened_in.2)?,
+                checks: self.cme_checks(id)?,
                 conclusion: conclusion
                     .map(|c| {
                         CmeConclusion::from_key(&c).ok_or_else(|| damaged("CME conclusion", &c))
                     })
                     .transpose()?,
                 concluded_on: date(concluded),
+                concluded_in,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An enquiry's checks, at every meeting, by meeting and then as recorded.
+    fn cme_checks(&self, enquiry: i64) -> Result<Vec<RecordedCheck>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT k.id, k.kind, k.done_on, k.done_by, k.outcome, me.id, me.academic_year, me.term
+             FROM cme_checks k JOIN meetings me ON me.id = k.meeting_id
+             WHERE k.enquiry_id = ?1
+             ORDER BY me.academic_year, me.term, k.id",
+        )?;
+        let rows = stmt.query_map([enquiry], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i32>(6)?,
+                r.get::<_, u8>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, on, by, outcome, meeting, year, term) = row?;
+            let kind = CmeCheckKind::from_key(&kind).ok_or_else(|| damaged("CME check", &kind))?;
+            out.push(RecordedCheck {
+                check: CmeCheck {
+                    id,
+                    kind,
+                    on: date(on),
+                    by,
+                    outcome,
+                },
+                recorded_in: meeting_ref(meeting, year, term)?,
             });
         }
         Ok(out)
@@ -463,17 +589,27 @@ mod tests {
             ),
             Edit::RemoveBarrier(p[2], 311),
             Edit::Whereabouts(p[2], Some(false)),
-            Edit::OpenCme(p[2], day(24)),
-            Edit::CmeCheck(
-                p[2],
-                CmeCheckKind::HomeVisit,
-                CmeCheck {
+            Edit::OpenCme {
+                id: 330,
+                pupil: p[2],
+                on: day(24),
+            },
+            Edit::CmeCheck {
+                enquiry: 330,
+                pupil: p[2],
+                check: CmeCheck {
                     on: Some(day(25)),
                     by: "EWO".into(),
                     outcome: "no answer".into(),
+                    ..CmeCheck::new(331, CmeCheckKind::HomeVisit)
                 },
-            ),
-            Edit::ConcludeCme(p[2], Some(CmeConclusion::ReferredCme), Some(day(26))),
+            },
+            Edit::ConcludeCme {
+                enquiry: 330,
+                pupil: p[2],
+                conclusion: Some(CmeConclusion::ReferredCme),
+                on: Some(day(26)),
+            },
             Edit::Discuss(p[1], PupilStep::Severe),
             Edit::Barrier(
                 p[1],
@@ -537,9 +673,9 @@ mod tests {
                 Edit::RemoveAction(_) => "remove action",
                 Edit::Review { .. } => "review",
                 Edit::CarryForward { .. } => "carry forward",
-                Edit::OpenCme(..) => "open cme",
-                Edit::CmeCheck(..) => "cme check",
-                Edit::ConcludeCme(..) => "conclude cme",
+                Edit::OpenCme { .. } => "open cme",
+                Edit::CmeCheck { .. } => "cme check",
+                Edit::ConcludeCme { .. } => "conclude cme",
                 Edit::ProposeLegal(_) => "propose legal",
                 Edit::WithdrawLegal(_) => "withdraw legal",
                 Edit::Evidence(..) => "evidence",
@@ -620,7 +756,12 @@ mod tests {
             store
                 .apply_edit(
                     b,
-                    &Edit::ConcludeCme(1, Some(CmeConclusion::ReferredCme), None),
+                    &Edit::ConcludeCme {
+                        enquiry: 1,
+                        pupil: 1,
+                        conclusion: Some(CmeConclusion::ReferredCme),
+                        on: None
+                    },
                     "O",
                     at(9, 0, 2)
                 )
@@ -733,5 +874,307 @@ mod tests {
         let review = store.load_meeting(next).unwrap().review;
         assert_eq!(review[0].action.status, ActionStatus::Partly);
         assert!(!review[0].reviewed);
+    }
+
+    /// Pupil 3's enquiry opened at the summer meeting with a home visit; the autumn
+    /// meeting records a second home visit and concludes it.
+    #[test]
+    fn an_enquiry_follows_the_pupil_into_later_meetings_and_is_concluded_once() {
+        let (mut store, school, p) = fixture();
+        let summer = store
+            .ensure_meeting(school, Period::new(2025, Term::Summer))
+            .unwrap()
+            .0;
+        let autumn = store
+            .ensure_meeting(school, Period::new(2026, Term::Autumn))
+            .unwrap()
+            .0;
+        let spring = store
+            .ensure_meeting(school, Period::new(2026, Term::Spring))
+            .unwrap()
+            .0;
+        let visit = |id, by: &str| CmeCheck {
+            on: Some(day(2)),
+            by: by.into(),
+            outcome: "no answer".into(),
+            ..CmeCheck::new(id, CmeCheckKind::HomeVisit)
+        };
+        let mut doc = store.load_meeting(summer).unwrap();
+        for e in [
+            Edit::OpenCme {
+                id: 40,
+                pupil: p[2],
+                on: day(1),
+            },
+            Edit::CmeCheck {
+                enquiry: 40,
+                pupil: p[2],
+                check: visit(41, "EWO"),
+            },
+        ] {
+            both(&mut store, &mut doc, &e, at(9, 0, 0));
+        }
+        assert_eq!(store.open_cme_count(school).unwrap(), 1);
+
+        // Autumn sees it open, with the summer's check and where it was made.
+        let mut doc = store.load_meeting(autumn).unwrap();
+        assert_eq!(doc.cme.len(), 1);
+        let c = &doc.cme[0];
+        assert_eq!((c.id, c.pupil_id, c.is_open()), (40, p[2], true));
+        assert_eq!(c.opened_in.id, summer);
+        assert_eq!(c.checks.len(), 1);
+        assert_eq!(
+            c.checks[0].recorded_in.period,
+            Period::new(2025, Term::Summer)
+        );
+        // Opening again in autumn changes nothing; a second home visit is added.
+        let edits = [
+            Edit::OpenCme {
+                id: 50,
+                pupil: p[2],
+                on: day(20),
+            },
+            Edit::CmeCheck {
+                enquiry: 40,
+                pupil: p[2],
+                check: visit(51, "Family Worker"),
+            },
+        ];
+        for (i, e) in edits.iter().enumerate() {
+            both(&mut store, &mut doc, e, at(9, 1, u32::try_from(i).unwrap()));
+        }
+        // The summer's check cannot be rewritten from autumn.
+        let err = store
+            .apply_edit(
+                autumn,
+                &Edit::CmeCheck {
+                    enquiry: 40,
+                    pupil: p[2],
+                    check: visit(41, "rewritten"),
+                },
+                "O",
+                at(9, 2, 0),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not part of this meeting"),
+            "{err}"
+        );
+        both(
+            &mut store,
+            &mut doc,
+            &Edit::ConcludeCme {
+                enquiry: 40,
+                pupil: p[2],
+                conclusion: Some(CmeConclusion::OnRollElsewhere),
+                on: Some(day(22)),
+            },
+            at(9, 3, 0),
+        );
+        assert_eq!(store.load_meeting(autumn).unwrap(), doc);
+        let rows: (i64, i64, i64) = store
+            .conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM cme_enquiries), (SELECT COUNT(*) FROM cme_checks),
+                        (SELECT COUNT(*) FROM cme_checks WHERE meeting_id = ?1)",
+                [autumn],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(rows, (1, 2, 1));
+        assert_eq!(store.open_cme_count(school).unwrap(), 0);
+        // The summer meeting shows the whole history, concluded in autumn; the spring
+        // meeting after it no longer lists it.
+        let s = store.load_meeting(summer).unwrap();
+        assert_eq!(s.cme[0].checks.len(), 2);
+        assert_eq!(s.cme[0].concluded_in.map(|k| k.id), Some(autumn));
+        assert!(store.load_meeting(spring).unwrap().cme.is_empty());
+        // An enquiry of another school's pupil is refused.
+        let other = store.set_school("100002", Some("B"), None).unwrap();
+        let (theirs, _) = store
+            .ensure_meeting(other.id, Period::new(2026, Term::Autumn))
+            .unwrap();
+        assert!(
+            store
+                .apply_edit(
+                    theirs,
+                    &Edit::ConcludeCme {
+                        enquiry: 40,
+                        pupil: p[2],
+                        conclusion: None,
+                        on: None
+                    },
+                    "O",
+                    at(9, 4, 0)
+                )
+                .is_err()
+        );
+        assert!(
+            store
+                .apply_edit(
+                    theirs,
+                    &Edit::OpenCme {
+                        id: 60,
+                        pupil: p[2],
+                        on: day(1)
+                    },
+                    "O",
+                    at(9, 4, 1)
+                )
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_pupil_discussed_before_arrives_with_last_times_lead_and_barriers_proposed() {
+        let (mut store, school, p) = fixture();
+        let summer = store
+            .ensure_meeting(school, Period::new(2025, Term::Summer))
+            .unwrap()
+            .0;
+        let housing = Barrier {
+            id: 70,
+            side: BarrierSide::OutOfSchool,
+            category: BarrierCategory::Housing,
+            detail: "temporary accommodation".into(),
+        };
+        let lead = LeadPractitioner {
+            organisation: "Virtual School".into(),
+            person: "A. Worker".into(),
+        };
+        let mut doc = store.load_meeting(summer).unwrap();
+        for e in [
+            Edit::Lead(p[0], lead.clone()),
+            Edit::Barrier(p[0], housing.clone()),
+            Edit::Discuss(p[1], PupilStep::Persistent),
+            Edit::SupportInPlace(p[1], true),
+            // Discussed with nothing to carry: no proposal.
+            Edit::Discuss(p[3], PupilStep::AtRisk),
+        ] {
+            both(&mut store, &mut doc, &e, at(9, 0, 0));
+        }
+        assert!(doc.proposals.is_empty(), "nothing earlier than the summer");
+        let autumn = store
+            .ensure_meeting(school, Period::new(2026, Term::Autumn))
+            .unwrap()
+            .0;
+        let doc = store.load_meeting(autumn).unwrap();
+        let from = Period::new(2025, Term::Summer);
+        assert_eq!(
+            doc.proposals,
+            vec![
+                Proposal {
+                    pupil_id: p[0],
+                    from,
+                    lead: lead.clone(),
+                    barriers: vec![housing],
+                    support_in_place: false,
+                },
+                Proposal {
+                    pupil_id: p[1],
+                    from,
+                    lead: LeadPractitioner::default(),
+                    barriers: Vec::new(),
+                    support_in_place: true,
+                },
+            ]
+        );
+        assert!(doc.pending_proposal(p[0]).is_some());
+        // Autumn changes the lead; spring is proposed autumn's, the latest.
+        let changed = LeadPractitioner {
+            organisation: "Housing".into(),
+            person: String::new(),
+        };
+        store
+            .apply_edit(autumn, &Edit::Lead(p[0], changed.clone()), "O", at(9, 1, 0))
+            .unwrap();
+        let (spring, _) = store
+            .ensure_meeting(school, Period::new(2026, Term::Spring))
+            .unwrap();
+        let next = store.load_meeting(spring).unwrap();
+        let got = next.pending_proposal(p[0]).unwrap();
+        assert_eq!(
+            (got.from, &got.lead),
+            (Period::new(2026, Term::Autumn), &changed)
+        );
+        assert!(got.barriers.is_empty());
+    }
+
+    /// A version-6 database with an enquiry and a check keeps both through migration 7.
+    #[test]
+    fn migration_7_keeps_existing_enquiries_and_checks() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for sql in &crate::store::MIGRATIONS[..6] {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.commit().unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO schools (id, urn) VALUES (1, '100001');
+             INSERT INTO pupils (id, school_id, upn) VALUES (5, 1, 'A000000000001'), (6, 1, 'A000000000002');
+             INSERT INTO meetings (id, school_id, academic_year, term) VALUES (9, 1, 2025, 3);
+             INSERT INTO cme_enquiries (meeting_id, pupil_id, opened_on) VALUES (9, 5, '2026-07-01');
+             INSERT INTO cme_enquiries (meeting_id, pupil_id, opened_on, conclusion, concluded_on)
+                 VALUES (9, 6, '2026-07-01', 'referred_cme', '2026-07-03');
+             INSERT INTO cme_checks (meeting_id, pupil_id, kind, done_on, done_by, outcome)
+                 VALUES (9, 5, 'home_visit', '2026-07-02', 'EWO', 'no answer'),
+                        (9, 5, 'parents', NULL, 'EWO', 'phone off');
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+        let mut store = Store::init(conn, None).unwrap();
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
+        let m = store.load_meeting(9).unwrap();
+        let got: Vec<_> = m
+            .cme
+            .iter()
+            .map(|c| {
+                (
+                    c.id,
+                    c.pupil_id,
+                    c.is_open(),
+                    c.concluded_in.map(|k| k.id),
+                    c.checks
+                        .iter()
+                        .map(|k| (k.check.id, k.check.kind, k.check.outcome.as_str()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    1,
+                    5,
+                    true,
+                    None,
+                    vec![
+                        (1, CmeCheckKind::HomeVisit, "no answer"),
+                        (2, CmeCheckKind::Parents, "phone off")
+                    ]
+                ),
+                (2, 6, false, Some(9), vec![]),
+            ]
+        );
+        assert_eq!(store.open_cme_count(1).unwrap(), 1);
+        // New checks get the app's ids beside the migrated ones.
+        store
+            .apply_edit(
+                9,
+                &Edit::CmeCheck {
+                    enquiry: 1,
+                    pupil: 5,
+                    check: CmeCheck::new(1_000_000, CmeCheckKind::Police),
+                },
+                "O",
+                at(9, 0, 0),
+            )
+            .unwrap();
+        assert_eq!(store.load_meeting(9).unwrap().cme[0].checks.len(), 3);
     }
 }

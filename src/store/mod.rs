@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_activity.sql"),
     include_str!("migrations/0005_real_data.sql"),
     include_str!("migrations/0006_published_figures.sql"),
+    include_str!("migrations/0007_cme_cases.sql"),
 ];
 
 /// The schema version this build writes.

@@ -188,24 +188,27 @@ fn fixture(dir: &std::path::Path) -> Fixture {
     // A CME enquiry for pupil 3 and a legal decision for pupil 5.
     let p3 = id_of[&3];
     edit(Edit::Whereabouts(p3, Some(false)));
-    edit(Edit::OpenCme(
-        p3,
-        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-    ));
-    edit(Edit::CmeCheck(
-        p3,
-        CmeCheckKind::HomeVisit,
-        CmeCheck {
+    edit(Edit::OpenCme {
+        id: 5_000,
+        pupil: p3,
+        on: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    });
+    edit(Edit::CmeCheck {
+        enquiry: 5_000,
+        pupil: p3,
+        check: CmeCheck {
             on: NaiveDate::from_ymd_opt(2026, 11, 25),
             by: "EWO".into(),
             outcome: "No answer at the door".into(),
+            ..CmeCheck::new(5_001, CmeCheckKind::HomeVisit)
         },
-    ));
-    edit(Edit::ConcludeCme(
-        p3,
-        Some(CmeConclusion::StillMissing),
-        None,
-    ));
+    });
+    edit(Edit::ConcludeCme {
+        enquiry: 5_000,
+        pupil: p3,
+        conclusion: Some(CmeConclusion::StillMissing),
+        on: None,
+    });
     let p5 = id_of[&5];
     edit(Edit::ProposeLegal(p5));
     for e in LegalEvidence::ALL.iter().take(8) {

@@ -10,8 +10,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable as _, by};
 use std::path::Path;
 use tsm_desk::domain::meeting::{
-    Action, ActionStatus, AgendaStep, CmeConclusion, Edit, LegalEvidence, LegalMeasure,
-    LegalOutcome, MeetingStatus, PupilStep,
+    Action, ActionStatus, AgendaStep, Barrier, BarrierCategory, BarrierSide, CmeCheck,
+    CmeCheckKind, CmeConclusion, Edit, LeadPractitioner, LegalEvidence, LegalMeasure, LegalOutcome,
+    MeetingStatus, PupilStep,
 };
 use tsm_desk::domain::{Period, Term};
 use tsm_desk::service::{Service, Settings};
@@ -530,4 +531,303 @@ fn a_worker_that_stops_is_restarted_and_no_typed_change_is_lost() {
         .unwrap();
     assert_eq!(stored.meeting.time, "10:00");
     assert_eq!(stored.meeting.date, NaiveDate::from_ymd_opt(2026, 11, 24));
+}
+
+/// Last summer's meeting also recorded a case for pupil 9 (whereabouts not known, a
+/// CME enquiry opened on 1 July with a home visit on 2 July) and for pupil 1 (a lead
+/// practitioner and a housing barrier). Returns the summer meeting's id.
+fn fixture_with_cases(dir: &Path, db: &Path) -> i64 {
+    fixture(dir, db);
+    let mut service = Service::new(Store::open(db).unwrap()).unwrap();
+    let summer = Period::new(2025, Term::Summer);
+    let id = service
+        .open_meeting(HILLSIDE, Some(summer), now())
+        .unwrap()
+        .meeting
+        .id;
+    let (p1, p9) = (pupil_id(&mut service, 1), pupil_id(&mut service, 9));
+    for e in [
+        Edit::Whereabouts(p9, Some(false)),
+        Edit::OpenCme {
+            id: 21,
+            pupil: p9,
+            on: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+        },
+        Edit::CmeCheck {
+            enquiry: 21,
+            pupil: p9,
+            check: CmeCheck {
+                on: NaiveDate::from_ymd_opt(2026, 7, 2),
+                by: "EWO".into(),
+                outcome: "No answer".into(),
+                ..CmeCheck::new(22, CmeCheckKind::HomeVisit)
+            },
+        },
+        Edit::Lead(
+            p1,
+            LeadPractitioner {
+                organisation: "Virtual School".into(),
+                person: "A. Worker".into(),
+            },
+        ),
+        Edit::Barrier(
+            p1,
+            Barrier {
+                id: 31,
+                side: BarrierSide::OutOfSchool,
+                category: BarrierCategory::Housing,
+                detail: "temporary accommodation".into(),
+            },
+        ),
+    ] {
+        service.edit_meeting(id, &e, now()).unwrap();
+    }
+    id
+}
+
+/// Opens this term's meeting at the severe step and selects pupil `n` in its list.
+fn severe_pupil(h: &mut Harness<'static, TsmApp>, n: u32) {
+    h.state_mut().open_meeting(HILLSIDE, None);
+    settle(h);
+    h.get_by_label("4. Severely absent pupils").click();
+    settle(h);
+    h.query_all_by_label_contains(&upn(1, n))
+        .next()
+        .unwrap()
+        .click();
+    settle(h);
+}
+
+/// The text of a PDF, with runs of whitespace made single spaces.
+fn pdf_text(pdf: &[u8]) -> String {
+    pdf_extract::extract_text_from_mem(pdf)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_cme_enquiry_opened_in_the_summer_is_continued_and_concluded_in_the_autumn() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    let summer_id = fixture_with_cases(dir.path(), &db);
+    let mut h = app(&db, Prefs::default());
+    // The overview counts the summer's open enquiry.
+    h.get_by_label("CME: 1 open");
+
+    severe_pupil(&mut h, 9);
+    let v = h.state().meeting().view().unwrap();
+    let autumn_id = v.meeting.id;
+    assert_ne!(autumn_id, summer_id);
+    let p9 = v
+        .school
+        .pupils
+        .iter()
+        .find(|p| p.upn == upn(1, 9))
+        .unwrap()
+        .pupil_id;
+    let c = v.meeting.cme_for(p9).unwrap();
+    assert!(c.is_open());
+    assert_eq!((c.id, c.opened_in.id), (21, summer_id));
+    assert_eq!(c.checks.len(), 1);
+    assert_eq!(
+        c.checks[0].recorded_in.period,
+        Period::new(2025, Term::Summer)
+    );
+    h.get_by_label("CME enquiry opened 01/07/2026 at the 2025-26 summer meeting");
+    h.get_by_label("Home visit: 02/07/2026, by EWO: No answer (at the 2025-26 summer meeting)");
+    assert!(
+        h.query_by_label("Open CME enquiry").is_none(),
+        "the summer's enquiry is still open: no second one"
+    );
+
+    // A second home visit, at this meeting (the third row of checks), and the
+    // conclusion.
+    let row = CmeCheckKind::ALL
+        .iter()
+        .position(|k| *k == CmeCheckKind::HomeVisit)
+        .unwrap();
+    type_into(&mut h, "Date", row, "24/11/2026");
+    type_into(&mut h, "By", row, "Family Worker");
+    type_into(&mut h, "Outcome", row, "Neighbours say the family moved");
+    settle(&mut h);
+    pick(&mut h, "Conclusion", 0, "Found on roll elsewhere");
+    settle(&mut h);
+    h.get_by_label("concluded 23/11/2026 at this meeting");
+    assert_eq!(h.state().meeting().unsaved(), 0);
+    assert_eq!(h.state().meeting().save_error(), None);
+
+    // The overview no longer counts it.
+    h.get_by_label("Patch overview").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("CME:").is_none(),
+        "no open enquiry left"
+    );
+    drop(h);
+
+    // One enquiry, with both checks, concluded at the autumn meeting.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let enquiries: Vec<(i64, i64, Option<String>, Option<String>, Option<i64>)> = conn
+        .prepare("SELECT id, meeting_id, conclusion, concluded_on, concluded_in FROM cme_enquiries")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        enquiries,
+        [(
+            21,
+            summer_id,
+            Some("on_roll_elsewhere".to_owned()),
+            Some("2026-11-23".to_owned()),
+            Some(autumn_id)
+        )]
+    );
+    let checks: Vec<(i64, i64, String, Option<String>, String, String)> = conn
+        .prepare(
+            "SELECT enquiry_id, meeting_id, kind, done_on, done_by, outcome FROM cme_checks
+             ORDER BY meeting_id = ?1 DESC",
+        )
+        .unwrap()
+        .query_map([summer_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        checks,
+        [
+            (
+                21,
+                summer_id,
+                "home_visit".to_owned(),
+                Some("2026-07-02".to_owned()),
+                "EWO".to_owned(),
+                "No answer".to_owned()
+            ),
+            (
+                21,
+                autumn_id,
+                "home_visit".to_owned(),
+                Some("2026-11-24".to_owned()),
+                "Family Worker".to_owned(),
+                "Neighbours say the family moved".to_owned()
+            ),
+        ]
+    );
+    drop(conn);
+
+    // The autumn action log prints the enquiry's whole history.
+    let mut service = Service::new(Store::open(&db).unwrap()).unwrap();
+    assert_eq!(
+        service
+            .overview(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.open_cme)
+            .sum::<u32>(),
+        0
+    );
+    let printout = service
+        .print(
+            &tsm_desk::service::print::Printable::ActionLog {
+                urn: HILLSIDE.into(),
+                meeting: autumn_id,
+            },
+            &tsm_desk::report::PrintOptions {
+                names: tsm_desk::report::NameStyle::Full,
+                printed_on: now(),
+            },
+        )
+        .unwrap();
+    let text = pdf_text(&printout.pdf);
+    for line in [
+        "01/07/2026 at the 2025-26 summer meeting",
+        "Home visit (02/07/2026), EWO: No answer [recorded at the 2025-26 summer meeting]",
+        "Home visit (24/11/2026), Family Worker: Neighbours say the family moved [recorded at this meeting]",
+        "Concluded 23/11/2026 at this meeting: Found on roll elsewhere",
+    ] {
+        assert!(text.contains(line), "{line:?} not printed in:\n{text}");
+    }
+}
+
+#[test]
+fn last_terms_lead_and_barriers_are_proposed_and_confirmed_in_one_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tsm.sqlite");
+    fixture_with_cases(dir.path(), &db);
+    let mut h = app(&db, Prefs::default());
+    severe_pupil(&mut h, 1);
+    let v = h.state().meeting().view().unwrap();
+    let id = v.meeting.id;
+    let p1 = v
+        .school
+        .pupils
+        .iter()
+        .find(|p| p.upn == upn(1, 1))
+        .unwrap()
+        .pupil_id;
+    assert!(v.meeting.discussion(p1).is_none(), "not yet discussed");
+    h.get_by_label("From 2025-26 summer: confirm or change");
+    h.get_by_label("Lead practitioner: Virtual School (A. Worker)");
+    h.get_by_label("Barrier: Out of school / Housing: temporary accommodation");
+    h.get_by_label("Confirm").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label("From 2025-26 summer: confirm or change")
+            .is_none(),
+        "confirmed: no longer proposed"
+    );
+    assert_eq!(h.state().meeting().unsaved(), 0);
+    assert_eq!(h.state().meeting().save_error(), None);
+    drop(h);
+
+    let store = Store::open(&db).unwrap();
+    let m = store.load_meeting(id).unwrap();
+    let d = m.discussion(p1).unwrap();
+    assert_eq!(d.step, PupilStep::Severe);
+    assert_eq!(
+        (d.lead.organisation.as_str(), d.lead.person.as_str()),
+        ("Virtual School", "A. Worker")
+    );
+    assert_eq!(d.barriers.len(), 1);
+    let b = &d.barriers[0];
+    assert_eq!(
+        (b.side, b.category, b.detail.as_str()),
+        (
+            BarrierSide::OutOfSchool,
+            BarrierCategory::Housing,
+            "temporary accommodation"
+        )
+    );
+    assert_ne!(b.id, 31, "a barrier of this meeting, not the summer's row");
+    // One audit row per stored field, under the officer's name.
+    let trail = store.audit_trail(id, 50).unwrap();
+    let about_p1: Vec<_> = trail
+        .iter()
+        .filter(|a| a.pupil_id == Some(p1))
+        .map(|a| (a.officer.as_str(), a.summary.as_str()))
+        .collect();
+    assert_eq!(
+        about_p1,
+        [
+            ("Officer Test", "barrier Out of school / Housing"),
+            ("Officer Test", "lead practitioner Virtual School"),
+            ("Officer Test", "pupil added (Severely absent)"),
+        ]
+    );
 }

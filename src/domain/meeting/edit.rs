@@ -60,12 +60,36 @@ pub enum Edit {
         /// The new action's id.
         id: RowId,
     },
-    /// Opens a CME enquiry for a pupil.
-    OpenCme(i64, NaiveDate),
-    /// Records one enquiry.
-    CmeCheck(i64, CmeCheckKind, CmeCheck),
-    /// Concludes (or reopens) a CME enquiry.
-    ConcludeCme(i64, Option<CmeConclusion>, Option<NaiveDate>),
+    /// Opens a CME enquiry for a pupil (nothing happens if one is open already).
+    OpenCme {
+        /// The new enquiry's id.
+        id: RowId,
+        /// The pupil.
+        pupil: i64,
+        /// The day it is opened.
+        on: NaiveDate,
+    },
+    /// Records (or corrects) one check on an enquiry, at this meeting; the enquiry may
+    /// have been opened at an earlier one.
+    CmeCheck {
+        /// The enquiry.
+        enquiry: RowId,
+        /// Its pupil.
+        pupil: i64,
+        /// The check.
+        check: CmeCheck,
+    },
+    /// Concludes (or reopens) a CME enquiry, from any meeting.
+    ConcludeCme {
+        /// The enquiry.
+        enquiry: RowId,
+        /// Its pupil.
+        pupil: i64,
+        /// The conclusion (`None` reopens it).
+        conclusion: Option<CmeConclusion>,
+        /// When it was reached.
+        on: Option<NaiveDate>,
+    },
     /// Proposes a pupil for legal intervention.
     ProposeLegal(i64),
     /// Withdraws a legal proposal.
@@ -100,9 +124,9 @@ impl Edit {
             Edit::RemoveAction(id) => format!("action.{id}.removed"),
             Edit::Review { action, .. } => format!("review.{action}"),
             Edit::CarryForward { from, .. } => format!("review.{from}.carried"),
-            Edit::OpenCme(p, _) => format!("pupil.{p}.cme"),
-            Edit::CmeCheck(p, k, _) => format!("pupil.{p}.cme.{}", k.key()),
-            Edit::ConcludeCme(p, _, _) => format!("pupil.{p}.cme.conclusion"),
+            Edit::OpenCme { id, .. } => format!("cme.{id}"),
+            Edit::CmeCheck { enquiry, check, .. } => format!("cme.{enquiry}.check.{}", check.id),
+            Edit::ConcludeCme { enquiry, .. } => format!("cme.{enquiry}.conclusion"),
             Edit::ProposeLegal(p) | Edit::WithdrawLegal(p) => format!("pupil.{p}.legal"),
             Edit::Evidence(p, e, _) => format!("pupil.{p}.legal.{}", e.key()),
             Edit::LegalOutcome(p, _) => format!("pupil.{p}.legal.outcome"),
@@ -138,11 +162,12 @@ impl Edit {
             Edit::RemoveAction(_) => "action removed".into(),
             Edit::Review { status, .. } => format!("reviewed: {}", status.label()),
             Edit::CarryForward { .. } => "carried forward".into(),
-            Edit::OpenCme(..) => "CME enquiry opened".into(),
-            Edit::CmeCheck(_, k, _) => format!("CME check: {}", k.label()),
-            Edit::ConcludeCme(_, c, _) => {
-                format!("CME conclusion: {}", c.map_or("none", CmeConclusion::label))
-            }
+            Edit::OpenCme { .. } => "CME enquiry opened".into(),
+            Edit::CmeCheck { check, .. } => format!("CME check: {}", check.kind.label()),
+            Edit::ConcludeCme { conclusion, .. } => format!(
+                "CME conclusion: {}",
+                conclusion.map_or("none", CmeConclusion::label)
+            ),
             Edit::ProposeLegal(_) => "proposed for legal intervention".into(),
             Edit::WithdrawLegal(_) => "legal proposal withdrawn".into(),
             Edit::Evidence(_, e, i) => format!("evidence {}: {}", e.label(), yes_no(i.checked)),
@@ -165,9 +190,9 @@ impl Edit {
             | Edit::SupportInPlace(p, _)
             | Edit::Whereabouts(p, _)
             | Edit::PupilNotes(p, _)
-            | Edit::OpenCme(p, _)
-            | Edit::CmeCheck(p, _, _)
-            | Edit::ConcludeCme(p, _, _)
+            | Edit::OpenCme { pupil: p, .. }
+            | Edit::CmeCheck { pupil: p, .. }
+            | Edit::ConcludeCme { pupil: p, .. }
             | Edit::ProposeLegal(p)
             | Edit::WithdrawLegal(p)
             | Edit::Evidence(p, _, _)
@@ -214,6 +239,7 @@ impl Meeting {
             actions: Vec::new(),
             review: Vec::new(),
             cme: Vec::new(),
+            proposals: Vec::new(),
             legal: Vec::new(),
         }
     }
@@ -224,10 +250,44 @@ impl Meeting {
         self.discussions.iter().find(|d| d.pupil_id == pupil_id)
     }
 
-    /// A pupil's CME enquiry, if one was opened.
+    /// A pupil's CME enquiry live at this meeting: the open one, else the latest.
     #[must_use]
     pub fn cme_for(&self, pupil_id: i64) -> Option<&CmeEnquiry> {
-        self.cme.iter().find(|c| c.pupil_id == pupil_id)
+        self.cme
+            .iter()
+            .find(|c| c.pupil_id == pupil_id && c.is_open())
+            .or_else(|| self.cme.iter().rev().find(|c| c.pupil_id == pupil_id))
+    }
+
+    /// This meeting as other rows name it.
+    #[must_use]
+    pub fn meeting_ref(&self) -> MeetingRef {
+        MeetingRef {
+            id: self.id,
+            period: self.period,
+        }
+    }
+
+    /// Last time's lead, barriers and support for a pupil, while this meeting's
+    /// discussion records none of them (once confirmed or changed it is not proposed).
+    #[must_use]
+    pub fn pending_proposal(&self, pupil_id: i64) -> Option<&Proposal> {
+        let p = self.proposals.iter().find(|p| p.pupil_id == pupil_id)?;
+        let d = self.discussion(pupil_id);
+        let recorded = d.is_some_and(|d| {
+            d.lead.is_set()
+                || !d.lead.person.trim().is_empty()
+                || !d.barriers.is_empty()
+                || d.support_in_place
+        });
+        (!recorded && !p.is_empty()).then_some(p)
+    }
+
+    fn cme_mut(&mut self, enquiry: RowId, pupil: i64) -> Result<&mut CmeEnquiry, EditError> {
+        self.cme
+            .iter_mut()
+            .find(|c| c.id == enquiry && c.pupil_id == pupil)
+            .ok_or_else(|| EditError::Missing(format!("CME enquiry {enquiry}")))
     }
 
     /// A pupil's legal review, if proposed.
@@ -332,33 +392,55 @@ impl Meeting {
                 let carried = carry_forward(&r.action, *id);
                 upsert(&mut self.actions, carried, |x| x.id);
             }
-            Edit::OpenCme(p, on) => {
-                if self.cme_for(*p).is_none() {
+            Edit::OpenCme { id, pupil, on } => {
+                let open = self
+                    .cme
+                    .iter()
+                    .any(|c| c.id == *id || (c.pupil_id == *pupil && c.is_open()));
+                if !open {
+                    let here = self.meeting_ref();
                     self.cme.push(CmeEnquiry {
-                        pupil_id: *p,
+                        id: *id,
+                        pupil_id: *pupil,
                         opened_on: *on,
-                        checks: BTreeMap::new(),
+                        opened_in: here,
+                        checks: Vec::new(),
                         conclusion: None,
                         concluded_on: None,
+                        concluded_in: None,
                     });
                 }
             }
-            Edit::CmeCheck(p, kind, check) => {
-                let c = self
-                    .cme
-                    .iter_mut()
-                    .find(|c| c.pupil_id == *p)
-                    .ok_or_else(|| EditError::Missing(format!("CME enquiry for pupil {p}")))?;
-                c.checks.insert(*kind, check.clone());
+            Edit::CmeCheck {
+                enquiry,
+                pupil,
+                check,
+            } => {
+                let here = self.meeting_ref();
+                let c = self.cme_mut(*enquiry, *pupil)?;
+                match c.checks.iter_mut().find(|r| r.check.id == check.id) {
+                    // A check recorded at another meeting is that meeting's record.
+                    Some(r) if r.recorded_in.id != here.id => {
+                        return Err(EditError::Missing(format!("CME check {}", check.id)));
+                    }
+                    Some(r) => r.check = check.clone(),
+                    None => c.checks.push(RecordedCheck {
+                        check: check.clone(),
+                        recorded_in: here,
+                    }),
+                }
             }
-            Edit::ConcludeCme(p, conclusion, on) => {
-                let c = self
-                    .cme
-                    .iter_mut()
-                    .find(|c| c.pupil_id == *p)
-                    .ok_or_else(|| EditError::Missing(format!("CME enquiry for pupil {p}")))?;
+            Edit::ConcludeCme {
+                enquiry,
+                pupil,
+                conclusion,
+                on,
+            } => {
+                let here = self.meeting_ref();
+                let c = self.cme_mut(*enquiry, *pupil)?;
                 c.conclusion = *conclusion;
                 c.concluded_on = *on;
+                c.concluded_in = conclusion.map(|_| here);
             }
             Edit::ProposeLegal(p) => {
                 if self.legal_for(*p).is_none() {

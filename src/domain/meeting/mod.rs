@@ -96,7 +96,12 @@ mod tests {
                 "1 pupil with whereabouts unknown and no CME enquiry".into()
             ])
         );
-        m.apply(&Edit::OpenCme(12, day(20))).unwrap();
+        m.apply(&Edit::OpenCme {
+            id: 50,
+            pupil: 12,
+            on: day(20),
+        })
+        .unwrap();
         m.apply(&Edit::Lead(
             12,
             LeadPractitioner {
@@ -185,30 +190,38 @@ mod tests {
     fn cme_stays_open_until_a_closing_conclusion_and_legal_gaps_are_flagged() {
         let mut m = meeting();
         m.next_meeting = Some(day(30));
-        m.apply(&Edit::OpenCme(3, day(20))).unwrap();
-        m.apply(&Edit::CmeCheck(
-            3,
-            CmeCheckKind::HomeVisit,
-            CmeCheck {
+        m.apply(&Edit::OpenCme {
+            id: 60,
+            pupil: 3,
+            on: day(20),
+        })
+        .unwrap();
+        m.apply(&Edit::CmeCheck {
+            enquiry: 60,
+            pupil: 3,
+            check: CmeCheck {
                 on: Some(day(21)),
                 by: "EWO".into(),
                 outcome: "No answer".into(),
+                ..CmeCheck::new(61, CmeCheckKind::HomeVisit)
             },
-        ))
+        })
         .unwrap();
         assert!(m.cme[0].is_open());
-        m.apply(&Edit::ConcludeCme(
-            3,
-            Some(CmeConclusion::StillMissing),
-            None,
-        ))
+        m.apply(&Edit::ConcludeCme {
+            enquiry: 60,
+            pupil: 3,
+            conclusion: Some(CmeConclusion::StillMissing),
+            on: None,
+        })
         .unwrap();
         assert!(m.cme[0].is_open());
-        m.apply(&Edit::ConcludeCme(
-            3,
-            Some(CmeConclusion::OnRollElsewhere),
-            Some(day(22)),
-        ))
+        m.apply(&Edit::ConcludeCme {
+            enquiry: 60,
+            pupil: 3,
+            conclusion: Some(CmeConclusion::OnRollElsewhere),
+            on: Some(day(22)),
+        })
         .unwrap();
         assert!(!m.cme[0].is_open());
         assert_eq!(m.cme[0].checks.len(), 1);
@@ -269,6 +282,193 @@ mod tests {
                 ("Housing".to_owned(), 1, 1),
                 ("Virtual School".to_owned(), 2, 2)
             ]
+        );
+    }
+
+    /// The summer meeting that opened an enquiry, as a later meeting sees it.
+    fn summer_enquiry() -> CmeEnquiry {
+        let summer = MeetingRef {
+            id: 7,
+            period: Period::new(2025, Term::Summer),
+        };
+        CmeEnquiry {
+            id: 70,
+            pupil_id: 3,
+            opened_on: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            opened_in: summer,
+            checks: vec![RecordedCheck {
+                check: CmeCheck {
+                    on: NaiveDate::from_ymd_opt(2026, 7, 2),
+                    by: "EWO".into(),
+                    outcome: "No answer".into(),
+                    ..CmeCheck::new(71, CmeCheckKind::HomeVisit)
+                },
+                recorded_in: summer,
+            }],
+            conclusion: None,
+            concluded_on: None,
+            concluded_in: None,
+        }
+    }
+
+    #[test]
+    fn a_later_meeting_adds_checks_to_the_same_enquiry_and_concludes_it() {
+        let mut m = meeting();
+        m.cme.push(summer_enquiry());
+        // Opening another while this one is open changes nothing.
+        m.apply(&Edit::OpenCme {
+            id: 80,
+            pupil: 3,
+            on: day(20),
+        })
+        .unwrap();
+        assert_eq!(m.cme.len(), 1);
+        // A second home visit, recorded at this meeting, then corrected.
+        let mut visit = CmeCheck {
+            on: Some(day(21)),
+            by: "Family Worker".into(),
+            outcome: "Neighbours say moved".into(),
+            ..CmeCheck::new(81, CmeCheckKind::HomeVisit)
+        };
+        for outcome in ["Neighbours", "Neighbours say moved"] {
+            visit.outcome = outcome.into();
+            m.apply(&Edit::CmeCheck {
+                enquiry: 70,
+                pupil: 3,
+                check: visit.clone(),
+            })
+            .unwrap();
+        }
+        let c = m.cme_for(3).unwrap();
+        let got: Vec<_> = c
+            .checks
+            .iter()
+            .map(|r| (r.check.id, r.recorded_in.id, r.check.outcome.as_str()))
+            .collect();
+        assert_eq!(got, [(71, 7, "No answer"), (81, 1, "Neighbours say moved")]);
+        assert_eq!(c.check_at(1, CmeCheckKind::HomeVisit), Some(&visit));
+        assert_eq!(c.check_at(1, CmeCheckKind::Parents), None);
+        // The summer's check is the summer's record: this meeting cannot change it.
+        let mut old = c.checks[0].check.clone();
+        old.outcome = "rewritten".into();
+        assert!(
+            m.apply(&Edit::CmeCheck {
+                enquiry: 70,
+                pupil: 3,
+                check: old,
+            })
+            .is_err()
+        );
+        // The wrong pupil for the enquiry is refused.
+        assert!(
+            m.apply(&Edit::ConcludeCme {
+                enquiry: 70,
+                pupil: 4,
+                conclusion: Some(CmeConclusion::ReferredCme),
+                on: None,
+            })
+            .is_err()
+        );
+        m.apply(&Edit::ConcludeCme {
+            enquiry: 70,
+            pupil: 3,
+            conclusion: Some(CmeConclusion::OnRollElsewhere),
+            on: Some(day(22)),
+        })
+        .unwrap();
+        let c = m.cme_for(3).unwrap();
+        assert!(!c.is_open());
+        assert_eq!(c.concluded_in, Some(m.meeting_ref()));
+        assert_eq!(c.opened_in.period, Period::new(2025, Term::Summer));
+        // Closed: a new enquiry may now be opened, and is the one shown.
+        m.apply(&Edit::OpenCme {
+            id: 90,
+            pupil: 3,
+            on: day(25),
+        })
+        .unwrap();
+        assert_eq!(m.cme.len(), 2);
+        assert_eq!(m.cme_for(3).map(|c| c.id), Some(90));
+        // Reopening the first: the open one is shown first.
+        m.apply(&Edit::ConcludeCme {
+            enquiry: 70,
+            pupil: 3,
+            conclusion: None,
+            on: None,
+        })
+        .unwrap();
+        assert_eq!(m.cme[0].concluded_in, None);
+        assert_eq!(m.cme_for(3).map(|c| c.id), Some(70));
+    }
+
+    #[test]
+    fn confirming_a_proposal_stores_each_field_and_then_it_is_no_longer_proposed() {
+        let mut m = meeting();
+        let housing = Barrier {
+            id: 5,
+            side: BarrierSide::OutOfSchool,
+            category: BarrierCategory::Housing,
+            detail: "temporary accommodation".into(),
+        };
+        m.proposals.push(Proposal {
+            pupil_id: 3,
+            from: Period::new(2025, Term::Summer),
+            lead: LeadPractitioner {
+                organisation: "Virtual School".into(),
+                person: "A. Worker".into(),
+            },
+            barriers: vec![housing.clone()],
+            support_in_place: false,
+        });
+        m.proposals.push(Proposal {
+            pupil_id: 4,
+            from: Period::new(2025, Term::Summer),
+            lead: LeadPractitioner::default(),
+            barriers: Vec::new(),
+            support_in_place: false,
+        });
+        assert_eq!(m.pending_proposal(4), None, "nothing to carry");
+        assert_eq!(m.pending_proposal(9), None);
+        let p = m.pending_proposal(3).unwrap().clone();
+        let mut ids = 100..;
+        let edits = p.confirm_edits(m.discussion(3), PupilStep::Persistent, || {
+            ids.next().unwrap_or_default()
+        });
+        assert_eq!(
+            edits,
+            vec![
+                Edit::Discuss(3, PupilStep::Persistent),
+                Edit::Lead(3, p.lead.clone()),
+                Edit::Barrier(
+                    3,
+                    Barrier {
+                        id: 100,
+                        ..housing.clone()
+                    }
+                ),
+            ]
+        );
+        for e in &edits {
+            m.apply(e).unwrap();
+        }
+        let d = m.discussion(3).unwrap();
+        assert_eq!(d.step, PupilStep::Persistent);
+        assert_eq!(d.lead.person, "A. Worker");
+        assert_eq!(d.barriers[0].detail, "temporary accommodation");
+        assert_eq!(m.pending_proposal(3), None, "confirmed");
+        // Support in place carries as one more edit; a discussion already started is
+        // not started again.
+        m.apply(&Edit::Discuss(4, PupilStep::Persistent)).unwrap();
+        let support = Proposal {
+            pupil_id: 4,
+            from: Period::new(2025, Term::Summer),
+            lead: LeadPractitioner::default(),
+            barriers: Vec::new(),
+            support_in_place: true,
+        };
+        assert_eq!(
+            support.confirm_edits(m.discussion(4), PupilStep::Persistent, || 0),
+            vec![Edit::SupportInPlace(4, true)]
         );
     }
 }

@@ -139,8 +139,12 @@ impl Action {
 }
 
 /// One reasonable enquiry made for a possible CME.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CmeCheck {
+    /// Row id, chosen when the check is first recorded.
+    pub id: RowId,
+    /// What kind of check (the same kind may be made again at a later meeting).
+    pub kind: CmeCheckKind,
     /// When.
     pub on: Option<NaiveDate>,
     /// By whom.
@@ -150,6 +154,18 @@ pub struct CmeCheck {
 }
 
 impl CmeCheck {
+    /// A new check with nothing recorded yet.
+    #[must_use]
+    pub fn new(id: RowId, kind: CmeCheckKind) -> CmeCheck {
+        CmeCheck {
+            id,
+            kind,
+            on: None,
+            by: String::new(),
+            outcome: String::new(),
+        }
+    }
+
     /// Whether anything has been recorded.
     #[must_use]
     pub fn is_recorded(&self) -> bool {
@@ -157,19 +173,46 @@ impl CmeCheck {
     }
 }
 
-/// A child-missing-education enquiry opened at a meeting.
+/// A meeting as another row names it: its id and its term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingRef {
+    /// The meeting's database id.
+    pub id: i64,
+    /// Its term.
+    pub period: Period,
+}
+
+/// A check on a CME enquiry with the meeting it was recorded at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedCheck {
+    /// The check.
+    pub check: CmeCheck,
+    /// The meeting that recorded it.
+    pub recorded_in: MeetingRef,
+}
+
+/// A child-missing-education enquiry. It belongs to the pupil at the school, not to
+/// the meeting that opened it: every later meeting of the school shows it while it is
+/// open, adds its checks to it, and any of them may conclude it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CmeEnquiry {
+    /// Row id, chosen when the enquiry is opened.
+    pub id: RowId,
     /// The pupil.
     pub pupil_id: i64,
     /// When it was opened.
     pub opened_on: NaiveDate,
-    /// The checks recorded, by kind.
-    pub checks: BTreeMap<CmeCheckKind, CmeCheck>,
+    /// The meeting that opened it.
+    pub opened_in: MeetingRef,
+    /// The checks recorded, at every meeting, in the order of those meetings and then
+    /// of recording.
+    pub checks: Vec<RecordedCheck>,
     /// The conclusion, once reached.
     pub conclusion: Option<CmeConclusion>,
     /// When it was concluded.
     pub concluded_on: Option<NaiveDate>,
+    /// The meeting that set the conclusion (none while there is none).
+    pub concluded_in: Option<MeetingRef>,
 }
 
 impl CmeEnquiry {
@@ -177,6 +220,75 @@ impl CmeEnquiry {
     #[must_use]
     pub fn is_open(&self) -> bool {
         matches!(self.conclusion, None | Some(CmeConclusion::StillMissing))
+    }
+
+    /// The check of `kind` recorded at meeting `meeting_id`, if any.
+    #[must_use]
+    pub fn check_at(&self, meeting_id: i64, kind: CmeCheckKind) -> Option<&CmeCheck> {
+        self.checks
+            .iter()
+            .find(|c| c.recorded_in.id == meeting_id && c.check.kind == kind)
+            .map(|c| &c.check)
+    }
+}
+
+/// What the latest earlier meeting of the school that discussed a pupil recorded for
+/// them, proposed to this meeting to confirm or change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The pupil.
+    pub pupil_id: i64,
+    /// The term of the meeting it comes from.
+    pub from: Period,
+    /// Last time's lead practitioner.
+    pub lead: LeadPractitioner,
+    /// Last time's barriers.
+    pub barriers: Vec<Barrier>,
+    /// Last time's "support already in place".
+    pub support_in_place: bool,
+}
+
+impl Proposal {
+    /// Whether there is anything to carry forward.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        !self.lead.is_set()
+            && self.lead.person.trim().is_empty()
+            && self.barriers.is_empty()
+            && !self.support_in_place
+    }
+
+    /// The edits that store the proposal into this meeting's discussion of the pupil:
+    /// one per field (so each is an audit row), starting the discussion in `step` if
+    /// there is none (`current`), with barriers given ids from `new_id`.
+    #[must_use]
+    pub fn confirm_edits(
+        &self,
+        current: Option<&Discussion>,
+        step: PupilStep,
+        mut new_id: impl FnMut() -> RowId,
+    ) -> Vec<Edit> {
+        let p = self.pupil_id;
+        let mut out = Vec::new();
+        if current.is_none() {
+            out.push(Edit::Discuss(p, step));
+        }
+        if self.lead.is_set() || !self.lead.person.trim().is_empty() {
+            out.push(Edit::Lead(p, self.lead.clone()));
+        }
+        for b in &self.barriers {
+            out.push(Edit::Barrier(
+                p,
+                Barrier {
+                    id: new_id(),
+                    ..b.clone()
+                },
+            ));
+        }
+        if self.support_in_place {
+            out.push(Edit::SupportInPlace(p, true));
+        }
+        out
     }
 }
 
@@ -273,8 +385,12 @@ pub struct Meeting {
     pub actions: Vec<Action>,
     /// Earlier meetings' actions for review.
     pub review: Vec<ReviewItem>,
-    /// CME enquiries opened at this meeting.
+    /// The CME enquiries of the school's pupils that are live at this meeting: opened
+    /// at it, or at an earlier meeting and not concluded before it.
     pub cme: Vec<CmeEnquiry>,
+    /// Last time's lead, barriers and support for pupils discussed at an earlier
+    /// meeting of the school (the latest that discussed each), by pupil.
+    pub proposals: Vec<Proposal>,
     /// Pupils proposed for legal intervention.
     pub legal: Vec<LegalReview>,
 }

@@ -6,6 +6,7 @@
 //! writes it with an audit row. Nothing waits for the database.
 
 mod attendees;
+mod cases;
 mod legal;
 mod pupils;
 mod review;

@@ -53,6 +53,12 @@ impl MeetingScreen {
                     l.push(d.pupil_id);
                 }
             }
+            // An open CME enquiry follows the pupil into every later meeting.
+            for c in m.cme.iter().filter(|c| c.is_open()) {
+                if m.discussion(c.pupil_id).is_none() && !l.contains(&c.pupil_id) {
+                    l.push(c.pupil_id);
+                }
+            }
             l
         } else {
             m.discussions
@@ -300,6 +306,7 @@ impl MeetingScreen {
             edits.push(Edit::Undiscuss(p));
             return;
         }
+        self.proposal_ui(ui, v, p, pstep, edits);
         ui.add_space(6.0);
         if pstep == PupilStep::Persistent {
             let mut on = d.is_some_and(|d| d.support_in_place);
@@ -316,9 +323,10 @@ impl MeetingScreen {
         self.lead_ui(ui, v, p, edits);
         ui.add_space(6.0);
         self.barriers_ui(ui, p, d.map_or(&[][..], |d| d.barriers.as_slice()), edits);
-        if pstep == PupilStep::Severe {
+        // The CME question in the severe step; an enquiry wherever the pupil is.
+        if pstep == PupilStep::Severe || m.cme_for(p).is_some() {
             ui.add_space(6.0);
-            self.cme_ui(ui, v, p, edits);
+            self.cme_ui(ui, v, p, pstep, edits);
         }
         ui.add_space(6.0);
         ui.strong("Agreed actions");
@@ -435,112 +443,6 @@ impl MeetingScreen {
                     ));
                 }
             }
-        });
-    }
-
-    pub(super) fn cme_ui(&mut self, ui: &mut Ui, v: &MeetingView, p: i64, edits: &mut Vec<Edit>) {
-        let m = &v.meeting;
-        let known = m.discussion(p).and_then(|d| d.whereabouts_known);
-        let question = match v.shortlist.left_on(p) {
-            Some(day) => format!(
-                "Left {}: is a destination known? (possible child missing education)",
-                crate::domain::dates::day(day)
-            ),
-            None => {
-                "Possible child missing education: are the pupil's whereabouts known?".to_owned()
-            }
-        };
-        ui.horizontal(|ui| {
-            ui.strong(question);
-            for (value, word) in [
-                (Some(true), "Known"),
-                (Some(false), "Not known"),
-                (None, "Not asked"),
-            ] {
-                if ui.radio(known == value, word).clicked() && known != value {
-                    edits.push(Edit::Whereabouts(p, value));
-                }
-            }
-        });
-        let enquiry = m.cme_for(p);
-        if known == Some(false) && enquiry.is_none() {
-            ui.colored_label(
-                palette::SEVERE,
-                "Whereabouts not known: joint reasonable enquiries should start now.",
-            );
-            if ui.button("Open CME enquiry").clicked() {
-                edits.push(Edit::OpenCme(p, self.today.unwrap_or_default()));
-            }
-        }
-        let Some(c) = enquiry else {
-            return;
-        };
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.strong(format!(
-                    "CME enquiry opened {}",
-                    crate::domain::dates::day(c.opened_on)
-                ));
-                if c.is_open() {
-                    tag(ui, "OPEN", palette::SEVERE);
-                } else {
-                    tag(ui, "CLOSED", palette::GOOD);
-                }
-            });
-            egui::Grid::new(("cme_grid", p))
-                .num_columns(2)
-                .spacing([8.0, 4.0])
-                .show(ui, |ui| {
-                    for kind in CmeCheckKind::ALL {
-                        let check = c.checks.get(kind).cloned().unwrap_or_default();
-                        ui.label(kind.label());
-                        let mut changed = check.clone();
-                        let mut any = false;
-                        let key = format!("cme.{p}.{}", kind.key());
-                        ui.horizontal(|ui| {
-                            if let Some(d) = self.date_field(ui, &key, "Date", check.on) {
-                                changed.on = d;
-                                any = true;
-                            }
-                            if let Some(t) = text(ui, "By", &check.by, 130.0) {
-                                changed.by = t;
-                                any = true;
-                            }
-                            if let Some(t) = text(ui, "Outcome", &check.outcome, 200.0) {
-                                changed.outcome = t;
-                                any = true;
-                            }
-                        });
-                        if any {
-                            edits.push(Edit::CmeCheck(p, *kind, changed));
-                        }
-                        ui.end_row();
-                    }
-                });
-            ui.horizontal(|ui| {
-                let label = ui.strong("Conclusion");
-                let mut chosen = c.conclusion;
-                egui::ComboBox::from_id_salt(("cme_conclusion", p))
-                    .selected_text(c.conclusion.map_or("(none yet)", CmeConclusion::label))
-                    .width(220.0)
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut chosen, None, "(none yet)");
-                        for k in CmeConclusion::ALL {
-                            ui.selectable_value(&mut chosen, Some(*k), k.label());
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                if chosen != c.conclusion {
-                    let on = chosen
-                        .filter(|k| *k != CmeConclusion::StillMissing)
-                        .map(|_| self.today.unwrap_or_default());
-                    edits.push(Edit::ConcludeCme(p, chosen, on));
-                }
-                if let Some(d) = c.concluded_on {
-                    ui.label(format!("concluded {}", crate::domain::dates::day(d)));
-                }
-            });
         });
     }
 
