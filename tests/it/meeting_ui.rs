@@ -669,7 +669,8 @@ fn a_cme_enquiry_opened_in_the_summer_is_continued_and_concluded_in_the_autumn()
 
     // One enquiry, with both checks, concluded at the autumn meeting.
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let enquiries: Vec<(i64, i64, Option<String>, Option<String>, Option<i64>)> = conn
+    type EnquiryRow = (i64, i64, Option<String>, Option<String>, Option<i64>);
+    let enquiries: Vec<EnquiryRow> = conn
         .prepare("SELECT id, meeting_id, conclusion, concluded_on, concluded_in FROM cme_enquiries")
         .unwrap()
         .query_map([], |r| {
@@ -688,7 +689,8 @@ fn a_cme_enquiry_opened_in_the_summer_is_continued_and_concluded_in_the_autumn()
             Some(autumn_id)
         )]
     );
-    let checks: Vec<(i64, i64, String, Option<String>, String, String)> = conn
+    type CheckRow = (i64, i64, String, Option<String>, String, String);
+    let checks: Vec<CheckRow> = conn
         .prepare(
             "SELECT enquiry_id, meeting_id, kind, done_on, done_by, outcome FROM cme_checks
              ORDER BY meeting_id = ?1 DESC",
