@@ -247,7 +247,7 @@ mod tests {
         let two = pa(11, 8, Some(Rate::new(5, 100)), Some(true)); // new, rising, unauth
         let one = pa(40, 0, Some(Rate::new(40, 100)), None); // no support only
         let settled = pa(45, 0, Some(Rate::new(44, 100)), Some(true));
-        let mut rows = vec![
+        let mut rows = [
             (&settled, Some(0.45), "D"),
             (&one, Some(0.40), "C"),
             (&two, Some(0.11), "B"),

@@ -249,7 +249,10 @@ fn reference(
 }
 
 /// Each school day's (possible, absence) summed over every pupil of the term.
-type SchoolDays = BTreeMap<(i32, u32, u32), (i64, i64)>;
+type SchoolDays = BTreeMap<Day, (i64, i64)>;
+
+/// A school day: (year, month, day).
+type Day = (i32, u32, u32);
 
 fn school_days(pupils: &BTreeMap<String, Pupil>) -> SchoolDays {
     let mut out = SchoolDays::new();
@@ -286,7 +289,7 @@ fn classify(
         reasons.push("band");
     }
     if !now.days.is_empty() {
-        let recent: Vec<(&(i32, u32, u32), &(i64, i64))> = now
+        let recent: Vec<(&Day, &(i64, i64))> = now
             .days
             .iter()
             .filter(|(_, (p, _))| *p > 0)
