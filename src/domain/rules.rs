@@ -170,18 +170,6 @@ impl FlagCategory {
     }
 }
 
-/// The short-list order: most severe category first, then the highest absence rate
-/// (no rate last), then UPN.
-#[must_use]
-pub fn short_list_order(
-    a: (FlagCategory, Option<f64>, &str),
-    b: (FlagCategory, Option<f64>, &str),
-) -> std::cmp::Ordering {
-    a.0.cmp(&b.0)
-        .then(b.1.unwrap_or(-1.0).total_cmp(&a.1.unwrap_or(-1.0)))
-        .then(a.2.cmp(b.2))
-}
-
 /// Why a pupil is at risk.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
